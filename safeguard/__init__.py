@@ -1,0 +1,1 @@
+"""Safeguard: complaint management and customer protection for financial institutions."""

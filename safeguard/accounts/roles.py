@@ -1,0 +1,136 @@
+"""Roles are Django groups; this module is the one place that says what each may do.
+
+``ensure_roles()`` makes the groups match this table; it runs in a migration and
+from ``manage.py ensure_roles`` after upgrades.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(TextChoices):
+    AGENT = "agent", _("Agent")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    COMPLIANCE = "compliance_officer", _("Compliance officer")
+    AUDITOR = "auditor", _("Auditor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+_READ_EVERYTHING = [
+    "accounts.view_department",
+    "accounts.view_user",
+    "accounts.view_all_departments",
+    "customers.view_customer",
+    "cases.view_case",
+    "cases.view_product",
+    "cases.view_category",
+    "cases.view_rootcause",
+    "cases.view_redress",
+    "deadlines.view_calendar",
+    "deadlines.view_calendarday",
+    "deadlines.view_calendaryear",
+    "deadlines.view_deadlinepolicy",
+    "deadlines.view_policymilestone",
+    "deadlines.view_policyextension",
+    "audit.view_auditentry",
+]
+
+_AGENT = [
+    "customers.view_customer",
+    "customers.reveal_pii",
+    "cases.view_case",
+    "cases.add_case",
+    "cases.acknowledge_case",
+    "cases.work_case",
+    "cases.extend_deadline",
+    "cases.close_case",
+    "cases.view_redress",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.AGENT: _AGENT,
+    Role.SUPERVISOR: [
+        *_AGENT,
+        "accounts.view_all_departments",
+        "cases.assign_case",
+        "cases.approve_redress",
+        "cases.approve_special_extension",
+        "cases.refer_case",
+        "cases.reopen_case",
+    ],
+    Role.COMPLIANCE: [
+        "accounts.view_all_departments",
+        "customers.view_customer",
+        "customers.reveal_pii",
+        "cases.view_case",
+        "cases.view_redress",
+        "cases.refer_case",
+        "cases.approve_special_extension",
+        "cases.add_rootcause",
+        "cases.change_rootcause",
+        "cases.view_rootcause",
+        "audit.view_auditentry",
+    ],
+    # Read-only everywhere; personal data stays masked (no reveal_pii).
+    Role.AUDITOR: [*_READ_EVERYTHING, "audit.verify_auditentry"],
+    Role.ADMINISTRATOR: [
+        *_READ_EVERYTHING,
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.add_department",
+        "accounts.change_department",
+        "accounts.view_apitoken",
+        "accounts.change_apitoken",
+        "cases.add_product",
+        "cases.change_product",
+        "cases.add_category",
+        "cases.change_category",
+        "cases.add_rootcause",
+        "cases.change_rootcause",
+        "deadlines.add_calendar",
+        "deadlines.change_calendar",
+        "deadlines.add_calendarday",
+        "deadlines.change_calendarday",
+        "deadlines.delete_calendarday",
+        "deadlines.add_calendaryear",
+        "deadlines.change_calendaryear",
+        "deadlines.add_deadlinepolicy",
+        "deadlines.change_deadlinepolicy",
+        "deadlines.add_policymilestone",
+        "deadlines.change_policymilestone",
+        "deadlines.delete_policymilestone",
+        "deadlines.add_policyextension",
+        "deadlines.change_policyextension",
+        "deadlines.delete_policyextension",
+    ],
+}
+
+
+def ensure_roles(apps: Any = None) -> None:
+    """Create or update one group per role with exactly the permissions above."""
+    if apps is None:
+        from django.apps import apps as global_apps
+
+        apps = global_apps
+    from django.contrib.auth.management import create_permissions
+
+    # In a migration, app configs are stubs without models_module; permissions are
+    # normally made after migrate, so make them now (the known Django recipe).
+    for app_config in apps.get_app_configs():
+        had_models = getattr(app_config, "models_module", None)
+        app_config.models_module = had_models or True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = had_models
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=str(role))
+        perms = []
+        for name in names:
+            app_label, codename = name.split(".")
+            perms.append(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(perms)

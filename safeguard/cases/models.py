@@ -1,0 +1,440 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from safeguard.accounts.models import Department
+from safeguard.customers.models import Customer
+from safeguard.deadlines.models import DeadlinePolicy, Milestone
+
+
+class CaseType(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    FEEDBACK = "feedback", _("Feedback")
+    INQUIRY = "inquiry", _("Inquiry")
+    COMPLIMENT = "compliment", _("Compliment")
+
+
+# The prefix of each type's reference: CMP-2026-000123.
+REFERENCE_PREFIX = {
+    CaseType.COMPLAINT: "CMP",
+    CaseType.FEEDBACK: "FBK",
+    CaseType.INQUIRY: "INQ",
+    CaseType.COMPLIMENT: "CPL",
+}
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    BRANCH = "branch", _("Branch")
+    API = "api", _("App / API")
+    SOCIAL = "social", _("Social media")
+    REGULATOR = "regulator", _("Regulator referral")
+
+
+class ComplainantRole(models.TextChoices):
+    SELF = "self", _("The customer")
+    LEGAL_REPRESENTATIVE = "legal_representative", _("Legal representative")
+    AUTHORISED_AGENT = "authorised_agent", _("Authorised agent")
+    HEIR = "heir", _("Heir")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    INVESTIGATING = "investigating", _("Investigating")
+    AWAITING_CUSTOMER = "awaiting_customer", _("Awaiting customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REFERRED = "referred", _("Referred to ombudsman or regulator")
+
+
+OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.AWAITING_CUSTOMER)
+
+
+class Product(models.Model):
+    """A product or business line (the default list maps to CFPB products and JR/T 0169-2018)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_zh = models.CharField(_("Chinese name"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """A complaint category or cause, optionally tied to one product."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_zh = models.CharField(_("Chinese name"), max_length=120, blank=True)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="categories", verbose_name=_("product")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RootCause(models.Model):
+    """The maintained list of root causes a resolution must pick from."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_zh = models.CharField(_("Chinese name"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("root cause")
+        verbose_name_plural = _("root causes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceSequence(models.Model):
+    """The last number used for each (prefix, year); advanced in the creating transaction so
+    references have no gaps (a rolled-back case gives its number back) and no duplicates."""
+
+    prefix = models.CharField(max_length=8)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="reference_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class Case(models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    type = models.CharField(_("type"), max_length=12, choices=CaseType.choices)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases", verbose_name=_("customer"))
+    complainant_role = models.CharField(
+        _("complainant"), max_length=24, choices=ComplainantRole.choices, default=ComplainantRole.SELF
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("product")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("category")
+    )
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    description = models.TextField(_("description"))
+    # When the institution received it: may be earlier than created_at (a back-dated phone log).
+    received_at = models.DateTimeField(_("received"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    policy = models.ForeignKey(
+        DeadlinePolicy, on_delete=models.PROTECT, related_name="+", verbose_name=_("deadline policy")
+    )
+    extension = models.CharField(_("extension"), max_length=40, blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("department")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assignee"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
+    # Optimistic locking: every write checks and bumps it, so concurrent edits never overwrite.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # The earliest unmet milestone, kept by services so the queue can sort on one indexed column.
+    next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
+    is_breached = models.BooleanField(_("breached"), default=False)
+    # The source's own reference: a regulator's referral number, a social-media post id.
+    external_reference = models.CharField(_("external reference"), max_length=120, blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        permissions = [
+            ("acknowledge_case", _("Can acknowledge a case")),
+            ("work_case", _("Can investigate, message and resolve a case")),
+            ("assign_case", _("Can assign cases")),
+            ("approve_redress", _("Can approve redress above the limit")),
+            ("extend_deadline", _("Can extend a deadline")),
+            ("approve_special_extension", _("Can approve an extension that needs senior approval")),
+            ("refer_case", _("Can refer a case to an ombudsman or regulator")),
+            ("reopen_case", _("Can reopen a case")),
+            ("close_case", _("Can close a case")),
+        ]
+        indexes = [
+            # queue: open cases by nearest deadline, optionally one department
+            models.Index(fields=["status", "next_due_at"], name="case_status_due_idx"),
+            models.Index(fields=["department", "status", "next_due_at"], name="case_dept_status_due_idx"),
+            # "my cases" sorted by deadline
+            models.Index(fields=["assignee", "next_due_at"], name="case_assignee_due_idx"),
+            # breached list and the breach-scan task
+            models.Index(fields=["is_breached", "next_due_at"], name="case_breached_due_idx"),
+            # reporting by receipt date
+            models.Index(fields=["received_at"], name="case_received_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="case_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseMilestone(models.Model):
+    """One deadline of one case, computed from its policy; ``met_at`` is when it was met."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="milestones", verbose_name=_("case"))
+    milestone = models.CharField(_("milestone"), max_length=20, choices=Milestone.choices)
+    due_at = models.DateTimeField(_("due"))
+    met_at = models.DateTimeField(_("met"), null=True, blank=True)
+    due_soon_at = models.DateTimeField(_("due-soon warning sent"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case milestone")
+        verbose_name_plural = _("case milestones")
+        ordering = ["due_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "milestone"], name="case_milestone_unique")]
+        indexes = [
+            # the deadline scan: unmet milestones by due time
+            models.Index(fields=["met_at", "due_at"], name="milestone_unmet_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.milestone} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class ClockPause(models.Model):
+    """The regulatory clock stopped, e.g. waiting for documents from the customer where the policy allows it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="pauses", verbose_name=_("case"))
+    started_at = models.DateTimeField(_("paused"))
+    ended_at = models.DateTimeField(_("resumed"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("clock pause")
+        verbose_name_plural = _("clock pauses")
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.started_at:%Y-%m-%d}"
+
+
+class Extension(models.Model):
+    """A deadline extension granted on a case: why, who approved, when the customer was told."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("case"))
+    name = models.CharField(_("extension"), max_length=40)
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("approved by")
+    )
+    notice_sent_at = models.DateTimeField(_("customer notified"), null=True, blank=True)
+    created_at = models.DateTimeField(_("granted"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.name}"
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("From the customer")
+        OUTBOUND = "out", _("To the customer")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages", verbose_name=_("case"))
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.direction} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CaseEvent(models.Model):
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        MESSAGE_IN = "message_in", _("Message from the customer")
+        MESSAGE_OUT = "message_out", _("Message to the customer")
+        NOTE = "note", _("Internal note")
+        ASSIGNED = "assigned", _("Assigned")
+        TRANSITION = "transition", _("Status changed")
+        DEADLINE_PAUSED = "deadline_paused", _("Deadline paused")
+        DEADLINE_RESUMED = "deadline_resumed", _("Deadline resumed")
+        DEADLINE_EXTENDED = "deadline_extended", _("Deadline extended")
+        DUE_SOON = "due_soon", _("Deadline due soon")
+        BREACHED = "breached", _("Deadline breached")
+        ESCALATED = "escalated", _("Escalated")
+        RESOLVED = "resolved", _("Resolution recorded")
+        REDRESS_RECORDED = "redress_recorded", _("Redress recorded")
+        REDRESS_APPROVED = "redress_approved", _("Redress approved")
+        REDRESS_REJECTED = "redress_rejected", _("Redress rejected")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    at = models.DateTimeField(_("time"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    # "system", a username, or "customer" for portal and e-mail actions.
+    actor_label = models.CharField(_("actor"), max_length=150)
+    message = models.ForeignKey(
+        Message, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name=_("message")
+    )
+    note = models.TextField(_("note"), blank=True)
+    # Structured detail: {"from": "received", "to": "acknowledged"}, {"milestone": ..., "due_at": ...}.
+    data = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "id"]
+        indexes = [
+            # the case timeline
+            models.Index(fields=["case", "at"], name="case_event_timeline_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
+
+
+class Outcome(models.TextChoices):
+    UPHELD = "upheld", _("Upheld")
+    PARTIALLY_UPHELD = "partially_upheld", _("Partially upheld")
+    NOT_UPHELD = "not_upheld", _("Not upheld")
+
+
+class Resolution(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="resolution", verbose_name=_("case"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    root_cause = models.ForeignKey(RootCause, on_delete=models.PROTECT, related_name="+", verbose_name=_("root cause"))
+    decision_basis = models.TextField(_("decision basis"))
+    reasons = models.TextField(_("reasons"))
+    remedies = models.TextField(_("remedies open to the customer"))
+    apology_given = models.BooleanField(_("apology given"), default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided"))
+
+    class Meta:
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.outcome}"
+
+
+class Redress(models.Model):
+    class Kind(models.TextChoices):
+        REFUND = "refund", _("Refund")
+        COMPENSATION = "compensation", _("Compensation")
+        FEE_WAIVER = "fee_waiver", _("Fee waiver")
+        INTEREST_ADJUSTMENT = "interest_adjustment", _("Interest adjustment")
+        GOODWILL = "goodwill", _("Goodwill payment")
+        OTHER = "other", _("Other")
+
+    class State(models.TextChoices):
+        PENDING_APPROVAL = "pending_approval", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="redress", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved or rejected by"),
+    )
+    decided_at = models.DateTimeField(_("approved or rejected"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("redress")
+        verbose_name_plural = _("redress")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="redress_amount_not_negative"),
+        ]
+        indexes = [
+            # the supervisor's approval queue
+            models.Index(fields=["state", "recorded_at"], name="redress_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.currency} {self.amount}"

@@ -1,0 +1,185 @@
+"""Django settings for Safeguard: wiring only; every value comes from the environment.
+
+See ``safeguard/config.py`` for the rules and ``docs/configuration.md`` for the list.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from safeguard import config as _config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+try:
+    CONFIG = _config.load(os.environ, BASE_DIR)
+except _config.ConfigError as exc:  # fail before Django does anything else
+    sys.stderr.write(f"Safeguard configuration error: {exc}\n")
+    raise SystemExit(2) from exc
+
+SAFEGUARD_ENV = CONFIG.env
+PRODUCTION = CONFIG.env == "production"
+DEBUG = CONFIG.debug
+SECRET_KEY = CONFIG.secret_key
+SAFEGUARD_FIELD_KEYS = CONFIG.field_keys
+VAR_DIR = CONFIG.var_dir
+
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("SAFEGUARD_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("SAFEGUARD_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "django_htmx",
+    "django_tasks_db",
+    "safeguard.core",
+    "safeguard.audit",
+    "safeguard.accounts",
+    "safeguard.customers",
+    "safeguard.deadlines",
+    "safeguard.cases",
+    "safeguard.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "safeguard.accounts.middleware.RequireMFAMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "safeguard.urls"
+WSGI_APPLICATION = "safeguard.wsgi.application"
+ASGI_APPLICATION = "safeguard.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "safeguard" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------
+DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # The web server and the task worker share the file: WAL lets readers run
+        # beside the one writer, and IMMEDIATE takes the write lock up front so a
+        # transaction never fails half-way on "database is locked".
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background work ------------------------------------------------------------
+TASKS = {"default": {"BACKEND": os.environ.get("SAFEGUARD_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# --- Accounts, MFA, lockout -----------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+# Every staff login needs a second factor in production; optional in demo mode.
+SAFEGUARD_REQUIRE_MFA = os.environ.get("SAFEGUARD_REQUIRE_MFA", "1" if PRODUCTION else "0") == "1"
+OTP_TOTP_ISSUER = "Safeguard"
+AXES_FAILURE_LIMIT = int(os.environ.get("SAFEGUARD_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+# --- Internationalisation -------------------------------------------------------
+LANGUAGE_CODE = CONFIG.language
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [BASE_DIR / "safeguard" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = CONFIG.time_zone
+
+# --- Static and uploaded files --------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+# Attachments live outside the web root and are served only through views that check access.
+MEDIA_ROOT = VAR_DIR / "files"
+
+# --- Security -------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = os.environ.get("SAFEGUARD_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Domain settings ------------------------------------------------------------
+# Redress above this amount (in the case's currency) needs a supervisor's approval.
+SAFEGUARD_REDRESS_APPROVAL_LIMIT = os.environ.get("SAFEGUARD_REDRESS_APPROVAL_LIMIT", "5000.00")
+# A resolved or closed case may be reopened for this many days.
+SAFEGUARD_REOPEN_WINDOW_DAYS = int(os.environ.get("SAFEGUARD_REOPEN_WINDOW_DAYS", "30"))
+# "Due soon" means a milestone falls due within this many hours.
+SAFEGUARD_DUE_SOON_HOURS = int(os.environ.get("SAFEGUARD_DUE_SOON_HOURS", "24"))
+SAFEGUARD_DEFAULT_POLICY = os.environ.get("SAFEGUARD_DEFAULT_POLICY", "cn-nfra")
+SAFEGUARD_IDEMPOTENCY_HOURS = 24
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SAFEGUARD_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Periodic tasks enqueued by `run_worker`: (task path, every N seconds).
+SAFEGUARD_PERIODIC_TASKS: list[tuple[str, int]] = [
+    ("safeguard.cases.tasks.scan_deadlines", 60),
+]

@@ -1,0 +1,20 @@
+"""Settings for the test suite: fixed keys, fast hashing, tasks run inline."""
+
+import os
+
+os.environ.setdefault("SAFEGUARD_ENV", "test")
+os.environ.setdefault("SAFEGUARD_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+# Two keys so rotation is exercised: "t2" is active, "t1" still decrypts old values.
+os.environ.setdefault(
+    "SAFEGUARD_FIELD_KEYS",
+    "t2:AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=,t1:AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
+)
+os.environ.setdefault("SAFEGUARD_INDEX_KEY", "CQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQk=")
+os.environ.setdefault("SAFEGUARD_VAR_DIR", "/tmp/safeguard-test-var")
+os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
+
+from safeguard.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+LANGUAGE_CODE = "en"

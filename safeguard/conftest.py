@@ -92,14 +92,16 @@ def nobody(make_user: Callable[..., User]) -> User:
 
 @pytest.fixture
 def make_customer(db: Any) -> Callable[..., Any]:
+    from safeguard.customers.rules import national_id_check_digit
     from safeguard.customers.services import create_customer
 
     def make(**kwargs: Any) -> Any:
         n = next(_seq)
+        id_first17 = f"11010119900307{n % 1000:03d}"  # a real birth date, then the sequence code
         defaults: dict[str, Any] = {
             "customer_no": f"C{n:08d}",
             "name": "张伟",
-            "national_id": f"11010119900307{n:04d}",
+            "national_id": id_first17 + national_id_check_digit(id_first17),
             "phone": f"138{n:08d}",
             "email": f"customer{n}@example.com",
             "address": "北京市东城区东长安街1号",

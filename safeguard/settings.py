@@ -161,6 +161,21 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("SAFEGUARD_SSL_REDIRECT", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- E-mail ---------------------------------------------------------------------
+# Production sends through SMTP; demo mode writes each message to var/mail/ instead.
+EMAIL_BACKEND = os.environ.get(
+    "SAFEGUARD_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("SAFEGUARD_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("SAFEGUARD_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SAFEGUARD_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SAFEGUARD_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("SAFEGUARD_EMAIL_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("SAFEGUARD_FROM_EMAIL", "complaints@safeguard.invalid")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 # --- Domain settings ------------------------------------------------------------
 # Redress above this amount (in the case's currency) needs a supervisor's approval.
 SAFEGUARD_REDRESS_APPROVAL_LIMIT = os.environ.get("SAFEGUARD_REDRESS_APPROVAL_LIMIT", "5000.00")

@@ -12,6 +12,8 @@ from safeguard.accounts.models import ApiToken, User
 from safeguard.audit import services as audit
 
 TOKEN_PREFIX = "sg_"  # noqa: S105 (a public marker, not a secret)
+# How many leading characters of a secret are stored in clear to tell tokens apart.
+PREFIX_LENGTH = 10
 
 
 def _digest(secret: str) -> str:
@@ -19,16 +21,22 @@ def _digest(secret: str) -> str:
 
 
 @transaction.atomic
-def create_token(*, user: User, name: str = "", by: User | None = None) -> tuple[ApiToken, str]:
-    """Return the stored token and the secret; the secret cannot be recovered later."""
+def create_token(*, user: User, name: str = "", by: User | str | None = None) -> tuple[ApiToken, str]:
+    """Return the stored token and the secret; the secret cannot be recovered later.
+
+    ``by`` is who created it: the user themselves by default, an administrator, or a
+    label such as ``"manage.py"``.
+    """
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:10], digest=_digest(secret))
+    token = ApiToken.objects.create(user=user, name=name, prefix=secret[:PREFIX_LENGTH], digest=_digest(secret))
     audit.log(by or user, "api_token.create", token, changes={"user": user.get_username(), "name": name})
     return token, secret
 
 
 @transaction.atomic
-def revoke_token(*, token: ApiToken, by: User) -> ApiToken:
+def revoke_token(*, token: ApiToken, by: User | str) -> ApiToken:
+    """Revoke at once; revoking a revoked token changes nothing and writes no entry."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -18,6 +18,9 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
     def delete(self) -> NoReturn:
         raise AppendOnlyError("audit entries cannot be deleted")
 
+    def bulk_create(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("audit entries are appended one at a time through audit.services.log")
+
 
 class AuditEntry(models.Model):
     """One link of the chain: ``hash = sha256(prev_hash + canonical(fields))``.
@@ -43,7 +46,9 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    # Unique: two entries naming the same predecessor would fork the chain, so the
+    # database refuses the second one even if the append lock were bypassed.
+    prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     objects = AuditQuerySet.as_manager()

@@ -32,7 +32,7 @@ def _entries(batch: int = 2000) -> Iterator[tuple[int, str, str, dict[str, Any]]
 
 
 def verify_chain() -> tuple[int, tuple[int, str] | None]:
-    """Return ``(entries checked, first broken link or None)``."""
+    """Return ``(entries checked, first broken link or None)``; a broken link is ``(id, reason)``."""
     count = 0
 
     def counted() -> Iterator[tuple[int, str, str, dict[str, Any]]]:
@@ -43,3 +43,17 @@ def verify_chain() -> tuple[int, tuple[int, str] | None]:
 
     broken = chain.first_broken_link(counted())
     return count, broken
+
+
+def chain_head() -> str:
+    """The hash of the newest entry (``GENESIS`` for an empty log): record it to detect later truncation."""
+    return AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first() or chain.GENESIS
+
+
+def contains_hash(value: str) -> bool:
+    return AuditEntry.objects.filter(hash=value).exists()
+
+
+def entries_for(*, object_type: str, object_id: str) -> list[AuditEntry]:
+    """Everything logged about one object, oldest first (uses ``audit_object_idx``)."""
+    return list(AuditEntry.objects.filter(object_type=object_type, object_id=object_id).order_by("id"))

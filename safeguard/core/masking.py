@@ -1,28 +1,39 @@
-"""Masking PII for display: enough to recognise a value, never enough to use it."""
+"""Masking PII for display: enough to recognise a value, never enough to use it.
+
+Every function takes any string (also short, empty or odd ones) and never returns
+more than about half of it: short values are starred more, not less.
+"""
 
 from __future__ import annotations
 
+STAR = "*"
 
-def mask_middle(value: str, keep_start: int, keep_end: int, fill: str = "*") -> str:
+
+def mask_middle(value: str, keep_start: int, keep_end: int, fill: str = STAR) -> str:
     """Keep ``keep_start`` leading and ``keep_end`` trailing characters, star the rest.
 
-    Short values are starred completely except, at most, their last character, so a
-    mask never reveals most of a value.
+    When that would show half the value or more, only the last character is kept
+    (values of three or more characters) or everything is starred.
     """
     if not value:
         return ""
     n = len(value)
-    if keep_start + keep_end >= n:
+    if 2 * (keep_start + keep_end) > n:
         return fill * (n - 1) + value[-1] if n > 2 else fill * n
     return value[:keep_start] + fill * (n - keep_start - keep_end) + value[n - keep_end :]
 
 
 def mask_phone(value: str) -> str:
-    """``13812345678`` -> ``138****5678``; other lengths keep 3 + 4 when long enough."""
-    digits = value.strip()
-    if len(digits) >= 11:
-        return digits[:3] + "****" + digits[-4:]
-    return mask_middle(digits, 2, 2)
+    """``13812345678`` -> ``138****5678``; ``+442079460958`` -> ``+44****0958``.
+
+    Expects the canonical form (no separators); shorter numbers keep less.
+    """
+    v = value.strip()
+    if len(v) >= 11:
+        return v[:3] + STAR * 4 + v[-4:]
+    if len(v) >= 8:
+        return mask_middle(v, 2, 2)
+    return mask_middle(v, 0, 2)
 
 
 def mask_national_id(value: str) -> str:
@@ -34,31 +45,47 @@ def mask_national_id(value: str) -> str:
 
 
 def mask_email(value: str) -> str:
-    """``zhang.wei@example.com`` -> ``z*******@example.com``."""
-    local, at, domain = value.strip().partition("@")
+    """``zhang.wei@example.com`` -> ``z****@example.com``; the domain stays readable.
+
+    The local part always shows as its first character and four stars (or just
+    stars when it is shorter than three characters), so its length is not revealed.
+    """
+    local, at, domain = value.strip().rpartition("@")
     if not at:
-        return mask_middle(local, 1, 0)
-    return (local[:1] + "*" * max(len(local) - 1, 3)) + "@" + domain
+        return mask_middle(domain, 1, 0)
+    shown = local[:1] if len(local) >= 3 else ""
+    return shown + STAR * 4 + "@" + domain
 
 
 def mask_account(value: str) -> str:
-    """Bank and card numbers: only the last four digits are shown."""
-    v = value.replace(" ", "")
-    return "*" * max(len(v) - 4, 4) + v[-4:] if len(v) > 4 else "*" * len(v)
+    """Bank and card numbers: ``6222020200001234`` -> ``************1234``."""
+    v = "".join(value.split())
+    if len(v) > 8:
+        return STAR * (len(v) - 4) + v[-4:]
+    if len(v) > 4:
+        return STAR * (len(v) - 2) + v[-2:]
+    return STAR * len(v)
 
 
 def mask_name(value: str) -> str:
-    """``张三丰`` -> ``张**``; ``Alice Smith`` -> ``A**** S****``."""
+    """``张三丰`` -> ``张**``; ``张伟`` -> ``张*``; ``Alice Smith`` -> ``A**** S****``; ``张`` -> ``*``."""
     v = value.strip()
-    if not v:
-        return ""
-    if " " in v:
-        return " ".join(w[:1] + "*" * max(len(w) - 1, 1) for w in v.split())
-    return v[:1] + "*" * max(len(v) - 1, 1)
+    if len(v) <= 1:
+        return STAR * len(v)
+    words = v.split()
+    if len(words) > 1:
+        return " ".join(w[:1] + STAR * max(len(w) - 1, 1) for w in words)
+    return v[:1] + STAR * (len(v) - 1)
 
 
 def mask_address(value: str) -> str:
-    """Keep the first few characters (city or district), hide the rest."""
+    """Keep the first few characters (province, city or district), hide the rest.
+
+    Six characters of Chinese (``北京市东城区``) or eight of other scripts; a value
+    no longer than that keeps only its first character.
+    """
     v = value.strip()
     keep = 6 if any(ord(c) > 0x2E80 for c in v) else 8
-    return v[:keep] + "****" if len(v) > keep else mask_middle(v, 1, 0)
+    if len(v) >= 2 * keep:
+        return v[:keep] + STAR * 4
+    return mask_middle(v, 1, 0) if len(v) > 2 else STAR * len(v)

@@ -1,6 +1,7 @@
 """Customers: profile, encrypted PII with blind indexes and masked copies, KYC, risk,
 vulnerability, consent and channel preferences.
 
-PII is only ever decrypted through ``services.reveal`` (permission-checked, audited).
-May import ``core`` and ``audit``.
+PII is shown in plaintext only through ``services.reveal`` (permission-checked,
+audited); everything else sees the masked copies. Writes are in ``services``, look-ups
+in ``selectors``, input rules in ``rules``. May import ``core``, ``accounts`` and ``audit``.
 """

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +25,14 @@ class Calendar(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        try:
+            ZoneInfo(self.zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(
+                {"zone": gettext("“%(zone)s” is not an IANA time zone such as Asia/Shanghai.") % {"zone": self.zone}}
+            ) from None
 
 
 class CalendarYear(models.Model):
@@ -110,6 +122,14 @@ class PolicyMilestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy.code}: {self.milestone}"
+
+    def clean(self) -> None:
+        if not isinstance(self.case_types, list) or not all(isinstance(t, str) and t for t in self.case_types):
+            raise ValidationError({"case_types": gettext('Case types must be a list of names, e.g. ["feedback"].')})
+        if self.rolls_to_working_day and self.unit != Unit.CALENDAR_DAYS:
+            raise ValidationError(
+                {"rolls_to_working_day": gettext("Only a period in calendar days can move to the next working day.")}
+            )
 
 
 class PolicyExtension(models.Model):

@@ -116,3 +116,12 @@ def make_customer(db: Any) -> Callable[..., Any]:
 @pytest.fixture
 def customer(make_customer: Callable[..., Any]) -> Any:
     return make_customer()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test must restore the migrated data (policies, calendars, roles,
+    taxonomy) it flushes, or later tests on the same worker lose it: require serialized_rollback."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(f"{item.nodeid}: use django_db(transaction=True, serialized_rollback=True)")

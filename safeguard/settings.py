@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger UI from our static files, not a CDN
     "django_tasks_db",
     "safeguard.core",
     "safeguard.audit",
@@ -163,16 +164,27 @@ if PRODUCTION:
 
 # --- E-mail ---------------------------------------------------------------------
 # Production sends through SMTP; demo mode writes each message to var/mail/ instead.
-EMAIL_BACKEND = os.environ.get(
-    "SAFEGUARD_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.filebased.EmailBackend",
-)
-EMAIL_FILE_PATH = VAR_DIR / "mail"
-EMAIL_HOST = os.environ.get("SAFEGUARD_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("SAFEGUARD_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("SAFEGUARD_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("SAFEGUARD_EMAIL_PASSWORD", "")
-EMAIL_USE_TLS = os.environ.get("SAFEGUARD_EMAIL_TLS", "0") == "1"
+if os.environ.get("SAFEGUARD_EMAIL_BACKEND", "smtp" if PRODUCTION else "file") == "smtp":
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("SAFEGUARD_EMAIL_HOST", "localhost"),
+                "port": int(os.environ.get("SAFEGUARD_EMAIL_PORT", "25")),
+                "username": os.environ.get("SAFEGUARD_EMAIL_USER", ""),
+                "password": os.environ.get("SAFEGUARD_EMAIL_PASSWORD", ""),
+                "use_tls": os.environ.get("SAFEGUARD_EMAIL_TLS", "0") == "1",
+                "timeout": 30,
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
+        }
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("SAFEGUARD_FROM_EMAIL", "complaints@safeguard.invalid")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -197,4 +209,5 @@ LOGGING = {
 # Periodic tasks enqueued by `run_worker`: (task path, every N seconds).
 SAFEGUARD_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("safeguard.cases.tasks.scan_deadlines", 60),
+    ("safeguard.api.tasks.purge_idempotency_records", 3600),
 ]

@@ -25,7 +25,7 @@ def create_token(*, user: User, name: str = "", by: User | str | None = None) ->
     """Return the stored token and the secret; the secret cannot be recovered later.
 
     ``by`` is who created it: the user themselves by default, an administrator, or a
-    label such as ``"manage.py"``.
+    label such as ``"command:create_api_token"``.
     """
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=secret[:PREFIX_LENGTH], digest=_digest(secret))

@@ -93,3 +93,29 @@ def test_the_admin_resets_a_users_second_factor_with_an_audit_entry(administrato
 
 def test_otp_device_admin_pages_that_show_keys_are_not_mounted():
     assert not admin.site.is_registered(TOTPDevice)
+
+
+def test_user_creation_is_audited_with_role_and_department(administrator, departments, signed_in):
+    from django.contrib.auth.models import Group
+
+    response = signed_in(administrator).post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "new.agent",
+            "usable_password": "true",
+            "password1": "a long enough passphrase 42",
+            "password2": "a long enough passphrase 42",
+            "email": "new.agent@bank.example",
+            "groups": [Group.objects.get(name="agent").pk],
+            "departments": [departments["branch_sh"].pk],
+            "preferred_language": "zh-hans",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(username="new.agent")
+    assert list(user.departments.values_list("code", flat=True)) == ["branch-sh"]
+    entry = AuditEntry.objects.get(action="user.create")
+    assert entry.object_id == str(user.pk)
+    assert entry.changes["groups"] == ["agent"] and entry.changes["departments"] == ["Shanghai branch"]
+    assert not any("password" in key for key in entry.changes)
+    assert "a long enough passphrase 42" not in str(entry.changes)

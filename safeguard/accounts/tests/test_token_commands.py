@@ -24,7 +24,7 @@ def test_create_api_token_prints_only_the_secret(agent):
     assert user_for_token(secret) == agent
     assert ApiToken.objects.get(user=agent).name == "ci"
     assert secret not in err
-    assert AuditEntry.objects.get(action="api_token.create").actor_label == "manage.py"
+    assert AuditEntry.objects.get(action="api_token.create").actor_label == "command:create_api_token"
 
 
 def test_create_api_token_refuses_an_unknown_or_disabled_user(agent):
@@ -42,7 +42,7 @@ def test_revoke_api_token_by_prefix(agent):
     out, _err = _run("revoke_api_token", token.prefix)
     assert "Revoked" in out
     assert user_for_token(secret) is None
-    assert AuditEntry.objects.get(action="api_token.revoke").actor_label == "manage.py"
+    assert AuditEntry.objects.get(action="api_token.revoke").actor_label == "command:revoke_api_token"
 
 
 def test_revoke_api_token_accepts_the_whole_secret(agent):

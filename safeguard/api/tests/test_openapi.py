@@ -22,3 +22,8 @@ def test_the_openapi_schema_loads_and_lists_the_case_endpoints(client):
 
 def test_the_docs_page_renders(client):
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_docs_page_loads_nothing_from_other_sites(client):
+    html = client.get("/api/v1/docs").content.decode()
+    assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html

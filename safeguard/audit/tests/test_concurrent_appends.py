@@ -19,7 +19,8 @@ APPENDS_EACH = 15
     connection.vendor != "postgresql",
     reason="SQLite serialises every writer with its database lock; the advisory lock is PostgreSQL's",
 )
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the clean-up must not recreate content types under new ids (see conftest).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_appends_from_many_threads_form_one_valid_chain():
     start = threading.Barrier(THREADS)
     errors: list[BaseException] = []

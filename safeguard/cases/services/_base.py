@@ -59,7 +59,8 @@ def lock(case: Case, version: int | None = None) -> Case:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("case services must run inside a transaction")
-    locked = Case.objects.select_for_update().select_related("policy__calendar").get(pk=case.pk)
+    # of=self: lock the case row only, not the policy and calendar rows every case shares.
+    locked = Case.objects.select_for_update(of=("self",)).select_related("policy__calendar").get(pk=case.pk)
     if version is not None and locked.version != version:
         raise StaleCase(expected=version, current=locked.version)
     return locked

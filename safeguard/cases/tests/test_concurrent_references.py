@@ -19,23 +19,6 @@ class Abandoned(Exception):
     """The caller's transaction failed after the case was created."""
 
 
-@pytest.fixture(scope="module")
-def _replication_role_reset(django_db_blocker):
-    yield
-    with django_db_blocker.unblock(), connection.cursor() as cur:
-        cur.execute("SET session_replication_role = DEFAULT")
-
-
-@pytest.fixture
-def audit_log_may_be_emptied(_replication_role_reset, transactional_db):
-    """After a transactional test Django empties every table with TRUNCATE, which the audit log's
-    trigger refuses by design. Let this one clean-up through; the module fixture switches the
-    trigger back on right after it."""
-    yield
-    with connection.cursor() as cur:
-        cur.execute("SET session_replication_role = replica")
-
-
 @pytest.mark.postgres
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -43,7 +26,7 @@ def audit_log_may_be_emptied(_replication_role_reset, transactional_db):
     "so there is no race to test; run with DATABASE_URL=postgres://...",
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_creations_get_unique_gapless_references(audit_log_may_be_emptied, customer, departments):
+def test_concurrent_creations_get_unique_gapless_references(customer, departments):
     start = threading.Barrier(THREADS)
 
     def create(worker: int) -> list[str]:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
 from safeguard.cases import services
 from safeguard.cases.errors import ReopenWindowClosed
 from safeguard.cases.models import Case, CaseMilestone, Resolution, Status
-from safeguard.cases.tests.support import NOW, SHANGHAI, counts, stage
+from safeguard.cases.tests.support import NOW, SHANGHAI, counts
 
 pytestmark = pytest.mark.django_db
 
-DECISION = {
+DECISION: dict[str, Any] = {
     "outcome": "not_upheld",
     "root_cause": "customer-misunderstanding",
     "decision_basis": "Card terms, section 4.2",

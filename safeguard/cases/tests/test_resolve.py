@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from safeguard.cases import services
@@ -12,7 +14,7 @@ from safeguard.core.errors import InvalidInput
 
 pytestmark = pytest.mark.django_db
 
-DECISION = {
+DECISION: dict[str, Any] = {
     "outcome": "partially_upheld",
     "root_cause": "process-delay",
     "decision_basis": "《银行业保险业消费投诉处理管理办法》; card terms 4.2",

@@ -19,7 +19,7 @@ def test_no_move_stays_in_place():
 
 
 def test_move_for_names_both_statuses_when_refusing():
-    with pytest.raises(IllegalTransition, match="Closed.*Received"):
+    with pytest.raises(IllegalTransition, match=r"Closed.*Received"):
         states.move_for(Status.CLOSED, Status.RECEIVED)
 
 

@@ -19,7 +19,8 @@ def test_the_default_taxonomy_is_shipped_in_both_languages():
         assert not model.objects.filter(name_zh="").exists()
         assert not model.objects.filter(name="").exists()
     assert Product.objects.get(code="credit-card").name_zh == "信用卡"
-    assert Category.objects.get(code="insurance-claims").product.code == "insurance"
+    claims = Category.objects.select_related("product").get(code="insurance-claims")
+    assert claims.product is not None and claims.product.code == "insurance"
     expected = {"staff-conduct", "system-failure", "product-design", "pricing-fees", "disclosure", "process-delay"}
     assert expected <= set(RootCause.objects.values_list("code", flat=True))
 

@@ -127,3 +127,11 @@ def test_the_admin_search_finds_a_customer_by_exact_phone_email_or_number(admin_
     page = response.content.decode()
     assert known.customer_no in page
     assert other.customer_no not in page
+
+
+def test_the_add_form_offers_empty_pii_inputs(admin_client):
+    response = admin_client.get(reverse("admin:customers_customer_add"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="customer_no"' in page and 'name="new_phone"' in page
+    assert 'name="phone_enc"' not in page

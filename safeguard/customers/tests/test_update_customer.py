@@ -77,6 +77,8 @@ def test_changing_consent_through_update_stamps_the_consent_time(known, agent):
         ({"customer_no": "C-NEW"}, "customer_no"),
         ({"name_enc": "v1.t2.xxx"}, "name_enc"),
         ({"phone": 13812345678}, "phone"),
+        ({"account_numbers": None}, "account_numbers"),
+        ({"account_numbers": [6222020200998877]}, "account_numbers"),
     ],
 )
 def test_bad_changes_are_refused_and_nothing_is_written(known, agent, changes, field):

@@ -28,6 +28,6 @@ class Command(BaseCommand):
         max_length = ApiToken._meta.get_field("name").max_length or 0
         if len(name) > max_length:
             raise CommandError(f"--name is longer than {max_length} characters.")
-        token, secret = create_token(user=user, name=name, by="manage.py")
+        token, secret = create_token(user=user, name=name, by="command:create_api_token")
         self.stdout.write(secret)
         self.stderr.write(f"Created token {token.prefix}… for {user.username}. Store it now: it is not shown again.")

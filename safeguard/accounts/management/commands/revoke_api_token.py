@@ -35,5 +35,5 @@ class Command(BaseCommand):
         if token.revoked_at is not None:
             self.stdout.write(f"Token {token.prefix}… of {token.user.username} was already revoked.")
             return
-        revoke_token(token=token, by="manage.py")
+        revoke_token(token=token, by="command:revoke_api_token")
         self.stdout.write(f"Revoked token {token.prefix}… of {token.user.username}.")

@@ -122,7 +122,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Every staff login needs a second factor in production; optional in demo mode.
 SAFEGUARD_REQUIRE_MFA = os.environ.get("SAFEGUARD_REQUIRE_MFA", "1" if PRODUCTION else "0") == "1"

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from safeguard.api.main import api
+from safeguard.cases import views as case_views
 from safeguard.api.problems import not_found as api_not_found
 
 urlpatterns = [
@@ -12,5 +13,6 @@ urlpatterns = [
     # Anything else under /api/ is a problem document too, never Django's HTML 404.
     re_path(r"^api/", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", case_views.home, name="home"),
     path("", include("safeguard.accounts.urls")),
 ]

@@ -6,7 +6,6 @@ from safeguard.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/mfa/verify/", views.mfa_verify, name="mfa_verify"),

@@ -1,4 +1,4 @@
-"""Staff pages of the accounts app: home, login, MFA enrolment and verification, the account page."""
+"""Staff pages of the accounts app: login, MFA enrolment and verification, the account page."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _next_url(request: HttpRequest, default: str = "accounts:home") -> str:
+def _next_url(request: HttpRequest, default: str = "home") -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -50,11 +50,6 @@ def _next_url(request: HttpRequest, default: str = "accounts:home") -> str:
 
 def _with_next(name: str, next_url: str) -> str:
     return reverse(name) + "?" + urlencode({"next": next_url})
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/home.html")
 
 
 class LoginView(auth_views.LoginView):

@@ -75,3 +75,11 @@ def redress_needs_approval(amount: Decimal, limit: Decimal) -> bool:
 
 def is_due_soon(due_at: datetime, *, now: datetime, hours: int) -> bool:
     return now < due_at <= now + timedelta(hours=hours)
+
+
+def deadline_state(due_at: datetime, *, now: datetime, hours: int, is_breached: bool = False) -> str:
+    """The badge a deadline shows: ``breached`` (passed, or the case already breached one),
+    ``due_soon`` (within ``hours``) or ``on_track``."""
+    if is_breached or due_at < now:
+        return "breached"
+    return "due_soon" if is_due_soon(due_at, now=now, hours=hours) else "on_track"

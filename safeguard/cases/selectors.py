@@ -7,14 +7,15 @@ from ``visible_cases``. A missing case and an invisible one get the same ``NotFo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from safeguard.accounts.models import User
 from safeguard.cases.access import VIEW_PERM, Actor, department_scope, sees_every_department
-from safeguard.cases.models import Case, CaseEvent, CaseMilestone, Message, Redress
+from safeguard.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseMilestone, Message, Redress
 from safeguard.core.errors import NotFound
 
 # What a case page or a queue row shows besides the case itself.
@@ -84,3 +85,29 @@ def redress_awaiting_approval(user: Actor) -> QuerySet[Redress]:
         .select_related("case", "recorded_by")
         .order_by("recorded_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What a handler's home page counts: open cases, theirs and their whole scope."""
+
+    mine_open: int
+    visible_open: int
+    due_soon: int
+    breached: int
+
+
+def workload(user: Actor, *, now: datetime, due_soon_hours: int) -> Workload:
+    """One aggregate query over the user's visible open cases."""
+    open_cases = visible_cases(user).filter(status__in=OPEN_STATUSES)
+    user_id = user.pk if isinstance(user, User) else None
+    counts = open_cases.aggregate(
+        mine_open=Count("pk", filter=Q(assignee_id=user_id)),
+        visible_open=Count("pk"),
+        due_soon=Count(
+            "pk",
+            filter=Q(is_breached=False, next_due_at__gte=now, next_due_at__lt=now + timedelta(hours=due_soon_hours)),
+        ),
+        breached=Count("pk", filter=Q(is_breached=True)),
+    )
+    return Workload(**counts)

@@ -296,13 +296,13 @@ def _one_case(
     if i % 23 == 5:
         with clock(at(rng.uniform(1, 48))):
             return services.withdraw(case=case, by=agent, version=case.version, reason=_withdraw_reason(language))
-    if stage < 0.15 and days_old > 3:
+    if stage < 0.12 and 3 < days_old < 20:
         with clock(at(rng.uniform(4, 30))):
             case = services.transition(case=case, to=Status.AWAITING_CUSTOMER, by=agent, version=case.version)
         return case
     # Feedback is handled within 48 hours; complaints take days; some old ones are left open to breach.
     work_days = rng.uniform(0.5, 1.8) if case_type in ("feedback", "compliment", "inquiry") else rng.uniform(2, 13)
-    if days_old < work_days or (stage > 0.9 and case_type == "complaint"):
+    if days_old < work_days or (stage > 0.95 and case_type == "complaint"):
         return case
     with clock(at(work_days * 24)):
         outcome = rng.choice([Outcome.UPHELD, Outcome.PARTIALLY_UPHELD, Outcome.NOT_UPHELD])

@@ -25,19 +25,25 @@ class Command(BaseCommand):
             if options["scheduler_only"]:
                 scheduler.join()
             else:
-                call_command("db_worker")
+                # No autoreload: the reloader would start a second scheduler in its child process.
+                call_command("db_worker", reload=False)
         finally:
             stop.set()
 
 
+def due(intervals: list[int], last_run: dict[int, float], now: float) -> list[int]:
+    """Indexes of the periodic tasks whose interval has passed (never run: due at once)."""
+    return [i for i, every in enumerate(intervals) if i not in last_run or now - last_run[i] >= every]
+
+
 def _schedule(stop: threading.Event) -> None:
     """Enqueue each periodic task from SAFEGUARD_PERIODIC_TASKS when its interval has passed."""
-    entries = [(import_string(path), int(every)) for path, every in settings.SAFEGUARD_PERIODIC_TASKS]
-    last: dict[int, float] = {}
+    tasks = [import_string(path) for path, _every in settings.SAFEGUARD_PERIODIC_TASKS]
+    intervals = [int(every) for _path, every in settings.SAFEGUARD_PERIODIC_TASKS]
+    last_run: dict[int, float] = {}
     while not stop.is_set():
         now = time.monotonic()
-        for i, (task, every) in enumerate(entries):
-            if now - last.get(i, -every) >= every:
-                task.enqueue()
-                last[i] = now
+        for i in due(intervals, last_run, now):
+            tasks[i].enqueue()
+            last_run[i] = now
         stop.wait(1.0)

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from safeguard.api.main import api
-from safeguard.cases import views as case_views
 from safeguard.api.problems import not_found as api_not_found
+from safeguard.cases import views as case_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -112,8 +112,9 @@ TASKS = {"default": {"BACKEND": os.environ.get("SAFEGUARD_TASK_BACKEND", "django
 # --- Accounts, MFA, lockout -----------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Refuses locked-out sign-ins; checks no permissions (the next backend does, in one query).
+    "axes.backends.AxesStandaloneBackend",
+    "safeguard.accounts.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -11,9 +11,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import QuerySet
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,10 +23,8 @@ from safeguard.accounts import services, tokens
 from safeguard.accounts.errors import MfaNotEnrolled
 from safeguard.accounts.models import ApiToken, Department, User
 from safeguard.audit import services as audit
+from safeguard.audit.admin_base import AuditedAdmin
 from safeguard.core import masking
-
-# Staff contact details are personal data too: the log keeps them masked.
-_MASKERS = {"email": masking.mask_email, "phone": masking.mask_phone}
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -35,40 +32,19 @@ def _client_ip(request: HttpRequest) -> str | None:
     return ip or None
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-friendly, PII-free display of a form value for the audit entry."""
-    if isinstance(value, QuerySet | list | tuple | set):
-        return sorted(str(v) for v in value)
-    if isinstance(value, models.Model):
-        return str(value)
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
+class StaffAdmin(AuditedAdmin):
+    """Logs the changed fields' new values; staff contact details masked, passwords never."""
 
-
-class AuditedAdmin(admin.ModelAdmin):
-    """Writes ``<model>.create`` / ``<model>.change`` with the changed fields' new values."""
-
-    # Never copied into the log, whatever the form calls them.
+    masked_fields = {"email": masking.mask_email, "phone": masking.mask_phone}
     secret_field_markers = ("password",)
-
-    def save_model(self, request: Any, obj: Any, form: Form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        changes = {
-            name: _MASKERS[name](value) if name in _MASKERS and value else value
-            for name in form.changed_data
-            if not any(marker in name for marker in self.secret_field_markers)
-            for value in [_plain(form.cleaned_data.get(name))]
-        }
-        action = f"{obj._meta.model_name}.{'change' if change else 'create'}"
-        audit.log(request.user, action, obj, changes=changes, ip=_client_ip(request))
+    log_previous_values = False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, BaseUserAdmin):
+class UserAdmin(StaffAdmin, BaseUserAdmin):
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
         (_("Safeguard"), {"fields": ("departments", "preferred_language")}),
@@ -116,7 +92,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(AuditedAdmin):
+class DepartmentAdmin(StaffAdmin):
     list_display = ("code", "name", "name_zh", "kind", "parent", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("code", "name", "name_zh")

@@ -1,25 +1,29 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-class CodeForm(forms.Form):
-    code = forms.CharField(
+
+def _code_field(help_text: StrOrPromise) -> forms.CharField:
+    return forms.CharField(
         label=_("Code"),
         max_length=20,
-        help_text=_("The six-digit code from your authenticator app, or one of your backup codes."),
+        help_text=help_text,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
+
+
+class CodeForm(forms.Form):
+    code = _code_field(_("The six-digit code from your authenticator app, or one of your backup codes."))
 
 
 class EnrolForm(forms.Form):
-    code = forms.CharField(
-        label=_("Code"),
-        max_length=20,
-        help_text=_("The six-digit code your authenticator app shows now."),
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
-    )
+    code = _code_field(_("The six-digit code your authenticator app shows now."))
 
 
 class TokenForm(forms.Form):

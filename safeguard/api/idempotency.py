@@ -88,12 +88,15 @@ def _window_start() -> Any:
     return timezone.now() - timedelta(hours=settings.SAFEGUARD_IDEMPOTENCY_HOURS)
 
 
-def _stored(*, user: User, endpoint: str, key: str, request_hash: str) -> Outcome | None:
-    record = IdempotencyRecord.objects.filter(
-        user=user, endpoint=endpoint, key=key, created_at__gte=_window_start()
-    ).first()
-    if record is None:
-        return None
+def _record(*, user: User, endpoint: str, key: str) -> IdempotencyRecord | None:
+    return IdempotencyRecord.objects.filter(user=user, endpoint=endpoint, key=key).first()
+
+
+def _is_current(record: IdempotencyRecord) -> bool:
+    return record.created_at >= _window_start()
+
+
+def _replay(record: IdempotencyRecord, request_hash: str) -> Outcome:
     if record.request_hash != request_hash:
         raise IdempotencyKeyReused(
             _("This Idempotency-Key was already used with a different request. Use a new key for a new request."),
@@ -118,21 +121,15 @@ def run(*, user: User, endpoint: str, key: str | None, payload: Any, action: Act
         return Outcome(status=status, body=body, replayed=False)
     key = check_key(key)
     request_hash = fingerprint(payload)
-    found = _stored(user=user, endpoint=endpoint, key=key, request_hash=request_hash)
-    if found is not None:
-        return found
     try:
         with transaction.atomic():
+            # Queue first, then look: a request with this key that just committed is visible.
             _queue_on(user=user, endpoint=endpoint, key=key)
-            # Looked up again now that this request holds the lock: a request with this key that
-            # just committed is visible.
-            found = _stored(user=user, endpoint=endpoint, key=key, request_hash=request_hash)
-            if found is not None:
-                return found
-            # An expired record of the same key gives way to the new request.
-            IdempotencyRecord.objects.filter(
-                user=user, endpoint=endpoint, key=key, created_at__lt=_window_start()
-            ).delete()
+            record = _record(user=user, endpoint=endpoint, key=key)
+            if record is not None and _is_current(record):
+                return _replay(record, request_hash)
+            if record is not None:  # an expired record of the same key gives way to the new request
+                record.delete()
             status, body = action()
             IdempotencyRecord.objects.create(
                 user=user,
@@ -147,10 +144,10 @@ def run(*, user: User, endpoint: str, key: str | None, payload: Any, action: Act
         # Lost the race: another request with this key committed first and this one hit its
         # record (or something it created). Everything this one did is rolled back; answer with
         # what the winner stored. With no winner, the error stands.
-        found = _stored(user=user, endpoint=endpoint, key=key, request_hash=request_hash)
-        if found is None:
+        record = _record(user=user, endpoint=endpoint, key=key)
+        if record is None or not _is_current(record):
             raise
-        return found
+        return _replay(record, request_hash)
     return Outcome(status=status, body=body, replayed=False)
 
 

@@ -60,6 +60,8 @@ class AuditEntry(models.Model):
         indexes = [
             # "everything that happened to case CMP-2026-000123" (case page, auditors)
             models.Index(fields=["object_type", "object_id", "id"], name="audit_object_idx"),
+            # the admin's search by what the object is called, e.g. a case's reference
+            models.Index(fields=["object_repr"], name="audit_object_repr_idx"),
             # "what did this user do" (conduct investigations)
             models.Index(fields=["actor", "id"], name="audit_actor_idx"),
         ]

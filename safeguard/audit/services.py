@@ -109,7 +109,9 @@ def log(
     data = _jsonable(dict(changes or {}))
     _refuse_plaintext_pii(data)
     ip = chain.canonical_ip(ip)
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: an entry that cannot be written fails the
+    # whole change anyway, and the savepoint would cost two round trips on every write.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             # Held until the surrounding transaction ends, so the next append reads
             # this entry's hash. prev_hash is also unique: a fork cannot be stored.

@@ -77,8 +77,11 @@ def ensure_can(user: Actor, perm: str, case: Case | None = None) -> User:
     if case is not None and not can_see(user, case):
         raise NotFound(_("No case with this reference."))
     if not isinstance(user, User) or not user.is_active or not user.has_perm(perm):
-        raise PermissionDenied(
-            _("You do not have permission to do this (%(permission)s).") % {"permission": perm},
-            permission=perm,
-        )
+        raise permission_denied(perm)
     return user
+
+
+def permission_denied(perm: str) -> PermissionDenied:
+    return PermissionDenied(
+        _("You do not have permission to do this (%(permission)s).") % {"permission": perm}, permission=perm
+    )

@@ -11,42 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import models
 from django.http import HttpRequest
 
-from safeguard.audit import services as audit
+from safeguard.audit.admin_base import AuditedAdmin, ReadOnlyAdmin
 from safeguard.cases.models import Case, CaseEvent, CaseMilestone, Category, Product, RootCause
 
 
-def _plain(value: Any) -> Any:
-    """A JSON-friendly display of a field value (the taxonomy holds no personal data)."""
-    if isinstance(value, models.Model):
-        return str(value)
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
-
-
-class AuditedTaxonomyAdmin(admin.ModelAdmin):
+class AuditedTaxonomyAdmin(AuditedAdmin):
     search_fields = ("code", "name", "name_zh")
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
-        super().save_model(request, obj, form, change)
-        if before is None:
-            changes = {name: _plain(form.cleaned_data.get(name)) for name in form.changed_data}
-        else:
-            changes = {
-                name: {"from": _plain(getattr(before, name, None)), "to": _plain(form.cleaned_data.get(name))}
-                for name in form.changed_data
-            }
-        audit.log(
-            request.user,
-            f"{obj._meta.model_name}.{'change' if change else 'create'}",
-            obj,
-            changes=changes,
-            ip=request.META.get("REMOTE_ADDR") or None,
-        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -94,7 +66,7 @@ class EventInline(_ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     """Read-only: the admin is where an operator looks a case up, not where it is worked."""
 
     list_display = ("reference", "type", "status", "department", "assignee", "next_due_at", "is_breached")
@@ -108,12 +80,3 @@ class CaseAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Case._meta.fields if f.name != "description"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

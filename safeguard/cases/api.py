@@ -18,6 +18,7 @@ from safeguard.api import idempotency
 from safeguard.api.problems import Problem
 from safeguard.cases import selectors, services
 from safeguard.cases.access import ensure_can
+from safeguard.cases.errors import UnknownCustomer, UnknownDepartment
 from safeguard.cases.models import Case, CaseMilestone
 from safeguard.cases.schemas import (
     CaseFilters,
@@ -42,14 +43,6 @@ ADD_PERM = "cases.add_case"
 _MILESTONES = Prefetch("milestones", queryset=CaseMilestone.objects.order_by("due_at", "id"))
 
 
-class UnknownCustomer(InvalidInput):
-    code = "unknown_customer"
-
-
-class UnknownDepartment(InvalidInput):
-    code = "unknown_department"
-
-
 def _user(request: HttpRequest) -> User:
     user = request.auth  # type: ignore[attr-defined]  # set by TokenAuth
     assert isinstance(user, User)
@@ -58,11 +51,7 @@ def _user(request: HttpRequest) -> User:
 
 def _fresh(case: Case) -> Case:
     """The case as written, with what the answer shows (the creator may not see it via a queue)."""
-    return (
-        Case.objects.select_related("customer", "department", "assignee", "product", "category", "policy")
-        .prefetch_related(_MILESTONES)
-        .get(pk=case.pk)
-    )
+    return Case.objects.select_related(*selectors.RELATED).prefetch_related(_MILESTONES).get(pk=case.pk)
 
 
 def _customer_for(user: User, data: CustomerIn) -> Customer:

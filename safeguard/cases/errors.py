@@ -90,6 +90,16 @@ class InvalidAssignee(InvalidInput):
     code = "invalid_assignee"
 
 
+class UnknownCustomer(InvalidInput):
+    """A case names a customer number nobody has, with no details to record them by."""
+
+    code = "unknown_customer"
+
+
+class UnknownDepartment(InvalidInput):
+    code = "unknown_department"
+
+
 class InvalidReceivedAt(InvalidInput):
     code = "invalid_received_at"
 

@@ -33,8 +33,32 @@ def record(
     at: datetime | None = None,
     label: str | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
-        **_fields(case, kind, by=by, note=note, data=data, message=message, at=at, label=label)
+    event = new(case, kind, by=by, note=note, data=data, message=message, at=at, label=label)
+    event.save(force_insert=True)
+    return event
+
+
+def new(
+    case: Case,
+    kind: str,
+    *,
+    by: User | None,
+    note: str = "",
+    data: Mapping[str, Any] | None = None,
+    message: Message | None = None,
+    at: datetime | None = None,
+    label: str | None = None,
+) -> CaseEvent:
+    """An unsaved event, for a service that writes several at once with ``bulk_create``."""
+    return CaseEvent(
+        case=case,
+        kind=kind,
+        at=at or timezone.now(),
+        actor=by,
+        actor_label=label or actor_label(by),
+        note=note,
+        data=dict(data or {}),
+        message=message,
     )
 
 
@@ -50,26 +74,3 @@ def build(
     return CaseEvent(
         case_id=case_id, kind=kind, at=at, actor=None, actor_label=SYSTEM, note=note, data=dict(data or {})
     )
-
-
-def _fields(
-    case: Case,
-    kind: str,
-    *,
-    by: User | None,
-    note: str,
-    data: Mapping[str, Any] | None,
-    message: Message | None,
-    at: datetime | None,
-    label: str | None,
-) -> dict[str, Any]:
-    return {
-        "case": case,
-        "kind": kind,
-        "at": at or timezone.now(),
-        "actor": by,
-        "actor_label": label or actor_label(by),
-        "note": note,
-        "data": dict(data or {}),
-        "message": message,
-    }

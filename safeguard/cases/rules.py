@@ -80,6 +80,6 @@ def is_due_soon(due_at: datetime, *, now: datetime, hours: int) -> bool:
 def deadline_state(due_at: datetime, *, now: datetime, hours: int, is_breached: bool = False) -> str:
     """The badge a deadline shows: ``breached`` (passed, or the case already breached one),
     ``due_soon`` (within ``hours``) or ``on_track``."""
-    if is_breached or due_at < now:
+    if is_breached or due_at <= now:  # the scan breaches a deadline at the moment it is due
         return "breached"
     return "due_soon" if is_due_soon(due_at, now=now, hours=hours) else "on_track"

@@ -19,7 +19,7 @@ from safeguard.cases.models import OPEN_STATUSES, Case, CaseEvent, CaseMilestone
 from safeguard.core.errors import NotFound
 
 # What a case page or a queue row shows besides the case itself.
-_RELATED = ("customer", "department", "assignee", "product", "category", "policy")
+RELATED = ("customer", "department", "assignee", "product", "category", "policy")
 
 
 def visible_cases(user: Actor) -> QuerySet[Case]:
@@ -36,7 +36,7 @@ def visible_cases(user: Actor) -> QuerySet[Case]:
 def case_for(user: Actor, reference: str) -> Case:
     """The case with this reference if ``user`` may see it; ``NotFound`` otherwise."""
     try:
-        return visible_cases(user).select_related(*_RELATED).get(reference=reference.strip().upper())
+        return visible_cases(user).select_related(*RELATED).get(reference=reference.strip().upper())
     except Case.DoesNotExist:
         raise NotFound(_("No case with this reference."), reference=reference) from None
 
@@ -62,7 +62,7 @@ def case_list(
         cases = cases.filter(is_breached=breached)
     if assignee is not None:
         cases = cases.filter(assignee_id=assignee.pk if isinstance(assignee, User) else assignee)
-    return cases.select_related(*_RELATED).order_by(F("next_due_at").asc(nulls_last=True), "reference")
+    return cases.select_related(*RELATED).order_by(F("next_due_at").asc(nulls_last=True), "reference")
 
 
 def timeline(case: Case) -> QuerySet[CaseEvent]:
@@ -106,7 +106,8 @@ def workload(user: Actor, *, now: datetime, due_soon_hours: int) -> Workload:
         visible_open=Count("pk"),
         due_soon=Count(
             "pk",
-            filter=Q(is_breached=False, next_due_at__gte=now, next_due_at__lt=now + timedelta(hours=due_soon_hours)),
+            # The window of rules.is_due_soon and the scan: after now, up to and including now + hours.
+            filter=Q(is_breached=False, next_due_at__gt=now, next_due_at__lte=now + timedelta(hours=due_soon_hours)),
         ),
         breached=Count("pk", filter=Q(is_breached=True)),
     )

@@ -214,15 +214,13 @@ def create_customer(
         )
     }
     cleaned_profile = clean_profile(profile)
-    if Customer.objects.filter(customer_no=number).exists():
-        raise _taken(number)
     customer = Customer(customer_no=number, consent_updated_at=timezone.now(), **cleaned_profile)
     for field, value in pii.items():
         _store_pii(customer, field, value)
     try:
         with transaction.atomic():
             customer.save()
-    except IntegrityError as exc:  # a concurrent create won the race for the number
+    except IntegrityError as exc:  # the number is taken (the only unique column), perhaps by a racing create
         raise _taken(number) from exc
     audit.log(by, "customer.create", customer, changes=_snapshot(customer))
     return customer

@@ -153,3 +153,24 @@ class PolicyExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.policy.code}: {self.name}"
+
+
+class RulesVersion(models.Model):
+    """One row whose ``token`` changes whenever any calendar or policy row changes.
+
+    Database triggers (migration 0005) give it a fresh random token on every insert, update,
+    delete or truncate of the calendar and policy tables, whatever makes the change: the admin,
+    ``load_calendars``, a data migration or a raw query. ``selectors.deadline_rules`` keeps the
+    specs it loaded per process, keyed by this token, so a change made by any process is seen by
+    every other one at its next operation. A token never repeats (it is random, not a counter),
+    so a rolled-back change cannot make a stale cache look current.
+    """
+
+    token = models.CharField(_("token"), max_length=64)
+
+    class Meta:
+        verbose_name = _("deadline rules version")
+        verbose_name_plural = _("deadline rules versions")
+
+    def __str__(self) -> str:
+        return self.token

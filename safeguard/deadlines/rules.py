@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from safeguard.core.timeutil import require_aware
 from safeguard.deadlines.errors import (
     CalendarYearMissing,
     InvalidPausedDays,
@@ -169,7 +170,7 @@ def end_of_day(d: date, zone: str) -> datetime:
 
 def local_date(moment: datetime, zone: str) -> date:
     """The calendar date of an aware ``moment`` in ``zone``: the "day of receipt"."""
-    _require_aware(moment)
+    require_aware(moment, "moment")
     return moment.astimezone(ZoneInfo(zone)).date()
 
 
@@ -214,7 +215,7 @@ def compute_milestones(
     extension's total period, counted the same way (including moving to a working day).
     ``paused_days`` moves the milestones as described in the module docstring.
     """
-    _require_aware(received_at)
+    require_aware(received_at, "received_at")
     if paused_days < 0:
         raise InvalidPausedDays(paused_days=paused_days)
     if paused_days and not spec.allows_pause:
@@ -247,8 +248,3 @@ def _due_at(spec: PolicySpec, received_at: datetime, unit: str, amount: int, rol
     else:
         last = add_business_days(spec.calendar, start, amount)
     return end_of_day(last, spec.zone)
-
-
-def _require_aware(moment: datetime) -> None:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("received_at must be timezone-aware")

@@ -39,6 +39,15 @@ def test_search_is_by_exact_object_id(admin_client, entries):
     assert "CMP-2026-000002" in page and "CMP-2026-000001" not in page
 
 
+def test_a_case_is_found_by_its_reference_although_it_is_logged_under_its_id(admin_client):
+    # As the case services log: the database id as object_id, the reference as object_repr.
+    audit.log(None, "case.open", object_type="cases.case", object_id="41", object_repr="CMP-2026-000041")
+    audit.log(None, "case.open", object_type="cases.case", object_id="42", object_repr="CMP-2026-000042")
+    response = admin_client.get(reverse("admin:audit_auditentry_changelist"), {"q": "CMP-2026-000042"})
+    page = response.content.decode()
+    assert "CMP-2026-000042" in page and "CMP-2026-000041" not in page
+
+
 @pytest.mark.parametrize(
     ("name", "value", "shown", "hidden"),
     [

@@ -233,7 +233,10 @@ def _one_case(
     language = customer.preferred_language
     scenarios = [s for s in texts.SCENARIOS if s[2] == language] or texts.SCENARIOS
     product, case_type, _lang, subject, description = rng.choice(scenarios)
-    age = timedelta(days=rng.uniform(0, 75) if i % 7 else rng.uniform(0, 5), hours=rng.uniform(0, 23))
+    # Every 7th case is recent; every 12th (from the 2nd) is an old one left open, so it breaches.
+    left_open = i % 12 == 1
+    days = rng.uniform(25, 60) if left_open else (rng.uniform(0, 75) if i % 7 else rng.uniform(0, 5))
+    age = timedelta(days=days, hours=rng.uniform(0, 23))
     received_at = now - age
     if language == "en":
         branch = rng.choice(["branch-london", "branch-london", "branch-new-york"])
@@ -302,7 +305,7 @@ def _one_case(
         return case
     # Feedback is handled within 48 hours; complaints take days; some old ones are left open to breach.
     work_days = rng.uniform(0.5, 1.8) if case_type in ("feedback", "compliment", "inquiry") else rng.uniform(2, 13)
-    if days_old < work_days or (stage > 0.95 and case_type == "complaint"):
+    if days_old < work_days or left_open:
         return case
     with clock(at(work_days * 24)):
         outcome = rng.choice([Outcome.UPHELD, Outcome.PARTIALLY_UPHELD, Outcome.NOT_UPHELD])

@@ -13,13 +13,12 @@ from django.utils.translation import gettext as _
 
 from safeguard.accounts.models import User
 from safeguard.audit import services as audit
-from safeguard.cases import rules
+from safeguard.cases import events, rules, states
 from safeguard.cases.errors import StaleCase
 from safeguard.cases.models import Case, CaseEvent, CaseMilestone, ClockPause
 from safeguard.core.errors import InvalidInput
-from safeguard.deadlines.models import DeadlinePolicy
 from safeguard.deadlines.rules import compute_milestones, count_paused_days
-from safeguard.deadlines.selectors import policy_spec
+from safeguard.deadlines.selectors import DeadlineRules
 
 # The policy describing the institution's own service standard (e.g. a first response within
 # 24 hours); seeded by the deadlines data migration. See services/__init__.py for how it merges.
@@ -59,8 +58,7 @@ def lock(case: Case, version: int | None = None) -> Case:
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("case services must run inside a transaction")
-    # of=self: lock the case row only, not the policy and calendar rows every case shares.
-    locked = Case.objects.select_for_update(of=("self",)).select_related("policy__calendar").get(pk=case.pk)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
     if version is not None and locked.version != version:
         raise StaleCase(expected=version, current=locked.version)
     return locked
@@ -83,35 +81,65 @@ def save(case: Case, *fields: str) -> None:
     case.updated_at = stamp
 
 
+# --- status ------------------------------------------------------------------------------
+
+
+def move(
+    case: Case,
+    target: str,
+    *,
+    by: User | None,
+    at: datetime,
+    note: str = "",
+    data: Mapping[str, Any] | None = None,
+    label: str | None = None,
+) -> states.Move:
+    """Change the (locked) case's status if the lifecycle allows it; records the TRANSITION event."""
+    found = states.move_for(case.status, target)
+    source = case.status
+    case.status = target
+    events.record(
+        case,
+        events.Kind.TRANSITION,
+        by=by,
+        label=label,
+        at=at,
+        note=note,
+        data={"from": source, "to": target, "action": found.action, **(data or {})},
+    )
+    return found
+
+
 # --- milestones ---------------------------------------------------------------------------
 
 
 def policy_milestones(
-    policy: DeadlinePolicy,
+    policies: DeadlineRules,
+    policy_id: int,
     *,
     received_at: datetime,
     case_type: str,
     extension: str | None = None,
     paused_days: int = 0,
 ) -> dict[str, datetime]:
-    """The milestones of a case under ``policy`` merged with the internal service standard.
+    """The milestones of a case under its policy merged with the internal service standard.
 
-    Raises ``CalendarYearMissing`` (nothing is written then) when a deadline needs a year the
-    calendar has no data for. Extension and pause apply to the case's own policy only.
+    ``policies`` is the operation's ``deadline_rules()``. Raises ``CalendarYearMissing`` (nothing is
+    written then) when a deadline needs a year the calendar has no data for. Extension and pause
+    apply to the case's own policy only.
     """
+    spec = policies.spec(policy_id)
     regulatory = compute_milestones(
-        policy_spec(policy),
+        spec,
         received_at=received_at,
         case_type=case_type,
         extension=extension or None,
         paused_days=paused_days,
     )
-    if policy.code == SERVICE_STANDARD_POLICY:
+    standard = policies.active(SERVICE_STANDARD_POLICY)
+    if spec.code == SERVICE_STANDARD_POLICY or standard is None:
         return regulatory
-    standard = DeadlinePolicy.objects.filter(code=SERVICE_STANDARD_POLICY, is_active=True).first()
-    if standard is None:
-        return regulatory
-    service = compute_milestones(policy_spec(standard), received_at=received_at, case_type=case_type)
+    service = compute_milestones(standard.spec, received_at=received_at, case_type=case_type)
     return rules.merge_milestones(service, regulatory)
 
 
@@ -126,13 +154,14 @@ def clock_start(case: Case) -> datetime:
     return reopened or case.received_at
 
 
-def paused_days_since(case: Case, start: datetime, *, at: datetime) -> int:
+def paused_days_since(case: Case, start: datetime, *, at: datetime, zone: str) -> int:
     pauses = ClockPause.objects.filter(case=case, started_at__gte=start).values_list("started_at", "ended_at")
-    spec_zone = policy_spec(case.policy).zone
-    return count_paused_days([(s, e or at) for s, e in pauses], spec_zone)
+    return count_paused_days([(s, e or at) for s, e in pauses], zone)
 
 
-def reschedule(case: Case, *, at: datetime, only: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
+def reschedule(
+    case: Case, *, policies: DeadlineRules, at: datetime, only: Iterable[str] | None = None
+) -> dict[str, tuple[str, str]]:
     """Recompute the unmet milestones (or ``only`` those) after a pause or an extension.
 
     Returns ``{milestone: (old due, new due)}`` for those that moved. A milestone moved later
@@ -140,11 +169,12 @@ def reschedule(case: Case, *, at: datetime, only: Iterable[str] | None = None) -
     """
     start = clock_start(case)
     due = policy_milestones(
-        case.policy,
+        policies,
+        case.policy_id,
         received_at=start,
         case_type=case.type,
         extension=case.extension,
-        paused_days=paused_days_since(case, start, at=at),
+        paused_days=paused_days_since(case, start, at=at, zone=policies.spec(case.policy_id).zone),
     )
     moved: dict[str, tuple[str, str]] = {}
     names = set(only) if only is not None else None
@@ -171,12 +201,9 @@ def refresh_next_due(case: Case) -> None:
     case.next_due_at = rules.next_due(rows)
 
 
-def meet(case: Case, names: Iterable[str], *, at: datetime) -> list[str]:
-    """Mark these milestones met (the unmet ones only); returns the names that changed."""
-    rows = CaseMilestone.objects.filter(case=case, milestone__in=list(names), met_at__isnull=True)
-    met = list(rows.values_list("milestone", flat=True))
-    rows.update(met_at=at)
-    return met
+def meet(case: Case, names: Iterable[str], *, at: datetime) -> int:
+    """Mark these milestones met (the unmet ones only); returns how many changed."""
+    return CaseMilestone.objects.filter(case=case, milestone__in=list(names), met_at__isnull=True).update(met_at=at)
 
 
 def end_pause(case: Case, *, at: datetime) -> bool:

@@ -7,26 +7,16 @@ from django.utils.translation import gettext as _
 
 from safeguard.accounts.models import Department, User
 from safeguard.cases import events
-from safeguard.cases.access import ensure_can, sees_every_department
+from safeguard.cases.access import department_ids_in_scope, ensure_can, permission_denied, sees_every_department
 from safeguard.cases.errors import CaseNotOpen, InvalidAssignee
 from safeguard.cases.models import Case, Status
 from safeguard.cases.services import _base
-from safeguard.core.errors import PermissionDenied
+from safeguard.cases.states import WORK_PERM
 
 ASSIGN_PERM = "cases.assign_case"
-WORK_PERM = "cases.work_case"
 
 # Cases that can still change hands: open ones, and resolved ones awaiting closure or follow-up.
 _ASSIGNABLE = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.AWAITING_CUSTOMER, Status.RESOLVED)
-
-
-def _ancestors_and_self(department: Department) -> set[int]:
-    ids: set[int] = set()
-    current: Department | None = department
-    while current is not None and current.pk not in ids:
-        ids.add(current.pk)
-        current = current.parent
-    return ids
 
 
 def check_assignee(assignee: User, department: Department | None, *, by: User | None) -> None:
@@ -36,10 +26,7 @@ def check_assignee(assignee: User, department: Department | None, *, by: User | 
     When a person assigns a case to someone other than themselves they need ``cases.assign_case``.
     """
     if by is not None and assignee.pk != by.pk and not by.has_perm(ASSIGN_PERM):
-        raise PermissionDenied(
-            _("You do not have permission to do this (%(permission)s).") % {"permission": ASSIGN_PERM},
-            permission=ASSIGN_PERM,
-        )
+        raise permission_denied(ASSIGN_PERM)
     if not assignee.is_active or not assignee.has_perm(WORK_PERM):
         raise InvalidAssignee(
             _("%(user)s cannot be assigned cases.") % {"user": assignee.get_username()}, assignee=assignee.pk
@@ -52,8 +39,7 @@ def check_assignee(assignee: User, department: Department | None, *, by: User | 
             % {"user": assignee.get_username()},
             assignee=assignee.pk,
         )
-    member_of = set(assignee.departments.values_list("pk", flat=True))
-    if not member_of & _ancestors_and_self(department):
+    if department.pk not in department_ids_in_scope(assignee):
         raise InvalidAssignee(
             _("%(user)s does not work in %(department)s.")
             % {"user": assignee.get_username(), "department": department},
@@ -67,9 +53,9 @@ def _may_take(by: User, case: Case, assignee: User | None, department: Departmen
         return False
     if department is not None and department.pk != case.department_id:
         return False
-    if case.department is None or not by.has_perm(WORK_PERM):
+    if case.department_id is None or not by.has_perm(WORK_PERM):
         return False
-    return bool(set(by.departments.values_list("pk", flat=True)) & _ancestors_and_self(case.department))
+    return case.department_id in department_ids_in_scope(by)
 
 
 @transaction.atomic
@@ -88,10 +74,7 @@ def assign(
     """
     ensure_can(by, "cases.view_case", case)
     if not by.has_perm(ASSIGN_PERM) and not _may_take(by, case, assignee, department):
-        raise PermissionDenied(
-            _("You do not have permission to do this (%(permission)s).") % {"permission": ASSIGN_PERM},
-            permission=ASSIGN_PERM,
-        )
+        raise permission_denied(ASSIGN_PERM)
     locked = _base.lock(case, version)
     if locked.status not in _ASSIGNABLE:
         raise CaseNotOpen(_("A %(status)s case cannot be reassigned.") % {"status": locked.get_status_display()})

@@ -19,11 +19,11 @@ from safeguard.cases.errors import (
 )
 from safeguard.cases.models import Case, CaseMilestone, ClockPause, Extension
 from safeguard.cases.services import _base
+from safeguard.cases.states import WORK_PERM
 from safeguard.deadlines.errors import PauseNotAllowed
 from safeguard.deadlines.rules import extension_rule
-from safeguard.deadlines.selectors import policy_spec
+from safeguard.deadlines.selectors import deadline_rules
 
-WORK_PERM = "cases.work_case"
 EXTEND_PERM = "cases.extend_deadline"
 SPECIAL_PERM = "cases.approve_special_extension"
 
@@ -42,8 +42,9 @@ def pause_clock(*, case: Case, by: User, reason: str) -> ClockPause:
     ensure_can(by, WORK_PERM, case)
     locked = _base.lock(case)
     _require_open(locked)
-    if not policy_spec(locked.policy).allows_pause:
-        raise PauseNotAllowed(policy=locked.policy.code)
+    spec = deadline_rules().spec(locked.policy_id)
+    if not spec.allows_pause:
+        raise PauseNotAllowed(policy=spec.code)
     if ClockPause.objects.filter(case=locked, ended_at__isnull=True).exists():
         raise ClockAlreadyPaused(_("The clock of this case is already paused."))
     at = _base.now()
@@ -66,7 +67,7 @@ def resume_clock(*, case: Case, by: User) -> Case:
     at = _base.now()
     pause.ended_at = at
     pause.save(update_fields=["ended_at"])
-    moved = _base.reschedule(locked, at=at)
+    moved = _base.reschedule(locked, policies=deadline_rules(), at=at)
     _base.refresh_next_due(locked)
     _base.save(locked, "next_due_at")
     events.record(locked, events.Kind.DEADLINE_RESUMED, by=by, at=at, data={"pause": pause.pk, "moved": moved})
@@ -106,7 +107,8 @@ def extend_deadline(
     ensure_can(by, EXTEND_PERM, case)
     locked = _base.lock(case)
     _require_open(locked)
-    rule = extension_rule(policy_spec(locked.policy), name)
+    policies = deadline_rules()
+    rule = extension_rule(policies.spec(locked.policy_id), name)
     if locked.extension == name:
         raise AlreadyExtended(_("This case already has the “%(name)s” extension.") % {"name": name})
     approved_by = _approver(rule.needs_senior_approval, by, approver)
@@ -118,7 +120,7 @@ def extend_deadline(
     at = _base.now()
     old_due = final.due_at
     locked.extension = name
-    moved = _base.reschedule(locked, at=at, only=[rules.FINAL_RESPONSE])
+    moved = _base.reschedule(locked, policies=policies, at=at, only=[rules.FINAL_RESPONSE])
     new_due = moved[rules.FINAL_RESPONSE][1] if moved else rules.iso(old_due)
     extension = Extension.objects.create(
         case=locked,

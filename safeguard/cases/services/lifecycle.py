@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -23,30 +22,7 @@ from safeguard.cases.models import Case, CaseMilestone, Outcome, Redress, Resolu
 from safeguard.cases.services import _base
 from safeguard.cases.services.redress import add_redress
 from safeguard.core.errors import InvalidInput
-
-
-def _move(
-    case: Case,
-    target: str,
-    *,
-    by: User,
-    at: datetime,
-    note: str = "",
-    data: Mapping[str, Any] | None = None,
-) -> states.Move:
-    """Change the (locked) case's status if the lifecycle allows it; records the TRANSITION event."""
-    move = states.move_for(case.status, target)
-    source = case.status
-    case.status = target
-    events.record(
-        case,
-        events.Kind.TRANSITION,
-        by=by,
-        at=at,
-        note=note,
-        data={"from": source, "to": target, "action": move.action, **(data or {})},
-    )
-    return move
+from safeguard.deadlines.selectors import deadline_rules
 
 
 def _guarded(case: Case, by: User, action: str, target: str, version: int | None) -> Case:
@@ -66,10 +42,10 @@ def acknowledge(*, case: Case, by: User, note: str = "", version: int | None = N
     """received → acknowledged: the institution confirms it has the complaint."""
     locked = _guarded(case, by, states.Action.ACKNOWLEDGE, Status.ACKNOWLEDGED, version)
     at = _base.now()
-    _move(locked, Status.ACKNOWLEDGED, by=by, at=at)
+    _base.move(locked, Status.ACKNOWLEDGED, by=by, at=at)
     locked.acknowledged_at = at
-    _base.meet(locked, [rules.ACKNOWLEDGE], at=at)
-    _base.refresh_next_due(locked)
+    if _base.meet(locked, [rules.ACKNOWLEDGE], at=at):
+        _base.refresh_next_due(locked)
     _base.save(locked, "status", "acknowledged_at", "next_due_at")
     events.record(locked, events.Kind.ACKNOWLEDGED, by=by, at=at, note=note)
     _base.audit_log(by, "case.acknowledge", locked, {"status": [Status.RECEIVED, Status.ACKNOWLEDGED]})
@@ -79,7 +55,7 @@ def acknowledge(*, case: Case, by: User, note: str = "", version: int | None = N
 def _investigation_move(*, case: Case, by: User, version: int, target: str, action: str, note: str) -> Case:
     locked = _guarded(case, by, action, target, version)
     source = locked.status
-    _move(locked, target, by=by, at=_base.now(), note=note)
+    _base.move(locked, target, by=by, at=_base.now(), note=note)
     _base.save(locked, "status")
     _base.audit_log(by, "case.transition", locked, {"status": [source, target]})
     return locked
@@ -154,7 +130,7 @@ def resolve(
     locked = _guarded(case, by, states.Action.RESOLVE, Status.RESOLVED, version)
     at = _base.now()
     source = locked.status
-    _move(locked, Status.RESOLVED, by=by, at=at)
+    _base.move(locked, Status.RESOLVED, by=by, at=at)
     _base.end_pause(locked, at=at)
     # The final response is a response: it meets the first response too if nothing was sent before.
     _base.meet(locked, [rules.FIRST_RESPONSE, rules.FINAL_RESPONSE], at=at)
@@ -212,7 +188,7 @@ def close(*, case: Case, by: User, version: int, note: str = "") -> Case:
             pending=pending,
         )
     at = _base.now()
-    _move(locked, Status.CLOSED, by=by, at=at, note=note)
+    _base.move(locked, Status.CLOSED, by=by, at=at, note=note)
     locked.closed_at = at
     _base.save(locked, "status", "closed_at")
     _base.audit_log(by, "case.close", locked, {"status": [Status.RESOLVED, Status.CLOSED]})
@@ -238,14 +214,14 @@ def reopen(*, case: Case, by: User, version: int, reason: str) -> Case:
         )
     source = locked.status
     old_extension = locked.extension
-    _move(locked, Status.INVESTIGATING, by=by, at=at, note=reason, data={"previous_extension": old_extension})
+    _base.move(locked, Status.INVESTIGATING, by=by, at=at, note=reason, data={"previous_extension": old_extension})
     locked.resolved_at = None
     locked.closed_at = None
     locked.extension = ""
     CaseMilestone.objects.filter(case=locked, milestone=rules.FINAL_RESPONSE).update(
         met_at=None, due_soon_at=None, breached_at=None
     )
-    moved = _base.reschedule(locked, at=at, only=[rules.FINAL_RESPONSE])
+    moved = _base.reschedule(locked, policies=deadline_rules(), at=at, only=[rules.FINAL_RESPONSE])
     _base.refresh_next_due(locked)
     _base.save(locked, "status", "resolved_at", "closed_at", "extension", "next_due_at")
     _base.audit_log(by, "case.reopen", locked, {"status": [source, Status.INVESTIGATING], "deadlines": moved})
@@ -259,7 +235,7 @@ def withdraw(*, case: Case, by: User, version: int, reason: str) -> Case:
     locked = _guarded(case, by, states.Action.WITHDRAW, Status.WITHDRAWN, version)
     at = _base.now()
     source = locked.status
-    _move(locked, Status.WITHDRAWN, by=by, at=at, note=reason)
+    _base.move(locked, Status.WITHDRAWN, by=by, at=at, note=reason)
     _base.end_pause(locked, at=at)
     locked.closed_at = at
     _base.refresh_next_due(locked)
@@ -278,7 +254,7 @@ def refer(*, case: Case, by: User, version: int, body: str, reference: str = "")
     locked = _guarded(case, by, states.Action.REFER, Status.REFERRED, version)
     at = _base.now()
     source = locked.status
-    _move(locked, Status.REFERRED, by=by, at=at, note=body, data={"reference": reference.strip()})
+    _base.move(locked, Status.REFERRED, by=by, at=at, note=body, data={"reference": reference.strip()})
     _base.end_pause(locked, at=at)
     locked.closed_at = locked.closed_at or at
     _base.refresh_next_due(locked)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from safeguard.accounts.models import User
-from safeguard.cases import events, rules, states
+from safeguard.cases import events, rules
 from safeguard.cases.access import ensure_can
 from safeguard.cases.models import Case, CaseEvent, Channel, Message, Status
 from safeguard.cases.services import _base
-
-WORK_PERM = "cases.work_case"
+from safeguard.cases.states import WORK_PERM
 
 
 @transaction.atomic
@@ -61,24 +60,10 @@ def add_message(
     changes: dict[str, object] = {"message": message.pk, "direction": direction, "channel": message.channel}
     if not inbound and by is not None and _base.meet(locked, [rules.FIRST_RESPONSE], at=at):
         changes["first_response_met"] = rules.iso(at)
+        _base.refresh_next_due(locked)
     if inbound and locked.status == Status.AWAITING_CUSTOMER:
-        move = states.move_for(locked.status, Status.INVESTIGATING)
-        locked.status = Status.INVESTIGATING
-        events.record(
-            locked,
-            events.Kind.TRANSITION,
-            by=by,
-            label=label,
-            at=at,
-            data={
-                "from": Status.AWAITING_CUSTOMER,
-                "to": Status.INVESTIGATING,
-                "action": move.action,
-                "reason": "customer_replied",
-            },
-        )
+        _base.move(locked, Status.INVESTIGATING, by=by, label=label, at=at, data={"reason": "customer_replied"})
         changes["status"] = [Status.AWAITING_CUSTOMER, Status.INVESTIGATING]
-    _base.refresh_next_due(locked)
     _base.save(locked, "status", "next_due_at")
     actor: User | str | None = by if by is not None else (f"customer:{locked.reference}" if inbound else None)
     _base.audit_log(actor, "case.message", locked, changes)

@@ -15,6 +15,7 @@ from safeguard.cases.errors import InvalidReceivedAt
 from safeguard.cases.models import (
     REFERENCE_PREFIX,
     Case,
+    CaseEvent,
     CaseMilestone,
     CaseType,
     Category,
@@ -30,6 +31,7 @@ from safeguard.cases.services.assignment import check_assignee
 from safeguard.core.errors import InvalidInput
 from safeguard.customers.models import Customer
 from safeguard.deadlines.models import DeadlinePolicy
+from safeguard.deadlines.selectors import DeadlineRules, PolicyEntry, deadline_rules
 
 # A client clock a little ahead of ours is not an error; a complaint "received" later than that is.
 CLOCK_SKEW = timedelta(minutes=2)
@@ -61,19 +63,20 @@ def next_reference(prefix: str, year: int) -> str:
     return rules.reference(prefix, year, int(number))
 
 
-def _policy(policy: DeadlinePolicy | str | None) -> DeadlinePolicy:
-    code = policy if isinstance(policy, str) else None
+def _policy(policies: DeadlineRules, policy: DeadlinePolicy | str | None) -> PolicyEntry:
     if policy is None:
-        code = settings.SAFEGUARD_DEFAULT_POLICY
-    if code is not None:
-        found = DeadlinePolicy.objects.filter(code=code, is_active=True).first()
+        policy = settings.SAFEGUARD_DEFAULT_POLICY
+    if isinstance(policy, str):
+        found = policies.active(policy)
         if found is None:
-            raise InvalidInput(_("There is no active deadline policy “%(policy)s”.") % {"policy": code}, field="policy")
+            raise InvalidInput(
+                _("There is no active deadline policy “%(policy)s”.") % {"policy": policy}, field="policy"
+            )
         return found
-    assert isinstance(policy, DeadlinePolicy)
-    if not policy.is_active:
-        raise InvalidInput(_("The deadline policy “%(policy)s” is not active.") % {"policy": policy.code})
-    return policy
+    entry = policies.policy(policy)
+    if not entry.is_active:
+        raise InvalidInput(_("The deadline policy “%(policy)s” is not active.") % {"policy": entry.spec.code})
+    return entry
 
 
 def _product(product: Product | str | None) -> Product | None:
@@ -140,15 +143,17 @@ def open_case(
     require(complainant_role, ComplainantRole.values, "complainant_role")
     description = _base.require_text(description, "description")
     received = _received_at(received_at, now)
-    the_policy = _policy(policy)
+    policies = deadline_rules()
+    the_policy = _policy(policies, policy)
     the_product = _product(product)
     the_category = _category(category, the_product)
     if assignee is not None:
         check_assignee(assignee, department, by=by)
 
     # Compute before writing anything: a missing calendar year refuses the whole creation.
-    due = _base.policy_milestones(the_policy, received_at=received, case_type=type)
+    due = _base.policy_milestones(policies, the_policy.id, received_at=received, case_type=type)
     auto_acknowledged = rules.ACKNOWLEDGE in due and due[rules.ACKNOWLEDGE] <= received
+    met = {rules.ACKNOWLEDGE: received} if auto_acknowledged else {}
 
     prefix = REFERENCE_PREFIX[CaseType(type)]
     case = Case.objects.create(
@@ -163,51 +168,50 @@ def open_case(
         subject=subject.strip(),
         description=description,
         received_at=received,
-        policy=the_policy,
+        policy_id=the_policy.id,
         department=department,
         assignee=assignee,
         status=Status.ACKNOWLEDGED if auto_acknowledged else Status.RECEIVED,
         acknowledged_at=received if auto_acknowledged else None,
+        next_due_at=rules.next_due((due_at, met.get(name)) for name, due_at in due.items()),
         external_reference=external_reference.strip(),
     )
     CaseMilestone.objects.bulk_create(
-        CaseMilestone(
-            case=case,
-            milestone=name,
-            due_at=due_at,
-            met_at=received if (name == rules.ACKNOWLEDGE and auto_acknowledged) else None,
-        )
+        CaseMilestone(case=case, milestone=name, due_at=due_at, met_at=met.get(name))
         for name, due_at in sorted(due.items(), key=lambda item: item[1])
     )
-    _base.refresh_next_due(case)
-    Case.objects.filter(pk=case.pk).update(next_due_at=case.next_due_at)
 
     customer_opened = by is None and channel in SELF_SERVICE_CHANNELS
     label = events.CUSTOMER if customer_opened else events.SYSTEM
-    events.record(
-        case,
-        events.Kind.CREATED,
-        by=by,
-        label=label if by is None else None,
-        at=now,
-        data={
-            "reference": case.reference,
-            "type": type,
-            "channel": channel,
-            "received_at": rules.iso(received),
-            "policy": the_policy.code,
-            "milestones": {name: rules.iso(due_at) for name, due_at in due.items()},
-        },
-    )
-    if auto_acknowledged:
-        events.record(
+    timeline = [
+        events.new(
             case,
-            events.Kind.ACKNOWLEDGED,
-            by=None,
+            events.Kind.CREATED,
+            by=by,
+            label=label if by is None else None,
             at=now,
-            note=_("Acknowledged on receipt, as the deadline policy requires."),
-            data={"automatic": True, "acknowledged_at": rules.iso(received)},
+            data={
+                "reference": case.reference,
+                "type": type,
+                "channel": channel,
+                "received_at": rules.iso(received),
+                "policy": the_policy.spec.code,
+                "milestones": {name: rules.iso(due_at) for name, due_at in due.items()},
+            },
         )
+    ]
+    if auto_acknowledged:
+        timeline.append(
+            events.new(
+                case,
+                events.Kind.ACKNOWLEDGED,
+                by=None,
+                at=now,
+                note=_("Acknowledged on receipt, as the deadline policy requires."),
+                data={"automatic": True, "acknowledged_at": rules.iso(received)},
+            )
+        )
+    CaseEvent.objects.bulk_create(timeline)
     _base.audit_log(
         by if by is not None else (f"customer:{case.reference}" if customer_opened else None),
         "case.open",
@@ -217,7 +221,7 @@ def open_case(
             "channel": channel,
             "status": case.status,
             "received_at": rules.iso(received),
-            "policy": the_policy.code,
+            "policy": the_policy.spec.code,
             "department": department.code if department else None,
             "assignee": assignee.get_username() if assignee else None,
         },

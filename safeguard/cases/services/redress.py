@@ -15,9 +15,9 @@ from safeguard.cases.access import ensure_can
 from safeguard.cases.errors import CaseNotOpen, InvalidRedress, RedressNotPending, SelfApproval
 from safeguard.cases.models import OPEN_STATUSES, Case, Redress, Status
 from safeguard.cases.services import _base
+from safeguard.cases.states import WORK_PERM
 from safeguard.core.money import CURRENCIES, parse_amount
 
-WORK_PERM = "cases.work_case"
 APPROVE_PERM = "cases.approve_redress"
 
 # The column holds 14 digits, two of them decimals.
@@ -95,7 +95,8 @@ def record_redress(
     return redress
 
 
-def _decide(redress: Redress, by: User) -> tuple[Redress, Case]:
+def _decide(redress: Redress, *, by: User, state: str, reason: str = "") -> Redress:
+    """Approve or reject redress awaiting approval: four eyes, one transaction with its event and audit."""
     ensure_can(by, APPROVE_PERM, redress.case)
     locked = Redress.objects.select_for_update().get(pk=redress.pk)
     if locked.state != Redress.State.PENDING_APPROVAL:
@@ -104,39 +105,31 @@ def _decide(redress: Redress, by: User) -> tuple[Redress, Case]:
         )
     if locked.recorded_by_id == by.pk:
         raise SelfApproval(_("Redress must be approved or rejected by someone other than the person who recorded it."))
-    return locked, _base.lock(redress.case)
+    case = _base.lock(redress.case)
+    at = _base.now()
+    locked.state = state
+    locked.decided_by = by
+    locked.decided_at = at
+    locked.save(update_fields=["state", "decided_by", "decided_at"])
+    _base.save(case)
+    approved = state == Redress.State.APPROVED
+    detail = {"redress": locked.pk, "amount": str(locked.amount), "currency": locked.currency}
+    kind = events.Kind.REDRESS_APPROVED if approved else events.Kind.REDRESS_REJECTED
+    events.record(case, kind, by=by, at=at, note=reason, data=detail)
+    _base.audit_log(
+        by,
+        "case.redress.approve" if approved else "case.redress.reject",
+        case,
+        {**detail, "state": [Redress.State.PENDING_APPROVAL, state]},
+    )
+    return locked
 
 
 @transaction.atomic
 def approve_redress(*, redress: Redress, by: User) -> Redress:
-    locked, case = _decide(redress, by)
-    at = _base.now()
-    locked.state = Redress.State.APPROVED
-    locked.decided_by = by
-    locked.decided_at = at
-    locked.save(update_fields=["state", "decided_by", "decided_at"])
-    _base.save(case)
-    detail = {"redress": locked.pk, "amount": str(locked.amount), "currency": locked.currency}
-    events.record(case, events.Kind.REDRESS_APPROVED, by=by, at=at, data=detail)
-    _base.audit_log(
-        by, "case.redress.approve", case, {**detail, "state": [Redress.State.PENDING_APPROVAL, locked.state]}
-    )
-    return locked
+    return _decide(redress, by=by, state=Redress.State.APPROVED)
 
 
 @transaction.atomic
 def reject_redress(*, redress: Redress, by: User, reason: str) -> Redress:
-    reason = _base.require_text(reason, "reason")
-    locked, case = _decide(redress, by)
-    at = _base.now()
-    locked.state = Redress.State.REJECTED
-    locked.decided_by = by
-    locked.decided_at = at
-    locked.save(update_fields=["state", "decided_by", "decided_at"])
-    _base.save(case)
-    detail = {"redress": locked.pk, "amount": str(locked.amount), "currency": locked.currency}
-    events.record(case, events.Kind.REDRESS_REJECTED, by=by, at=at, note=reason, data=detail)
-    _base.audit_log(
-        by, "case.redress.reject", case, {**detail, "state": [Redress.State.PENDING_APPROVAL, locked.state]}
-    )
-    return locked
+    return _decide(redress, by=by, state=Redress.State.REJECTED, reason=_base.require_text(reason, "reason"))

@@ -100,9 +100,9 @@ def _mark(now: datetime) -> tuple[int, dict[int, tuple[User, list[str]]]]:
         for _id, case_id, name, due in breached:
             by_case[case_id].append((name, due))
         cases = list(Case.objects.filter(id__in=by_case).values_list("id", "reference", "department_id"))
-        Case.objects.filter(id__in=by_case, is_breached=False).update(is_breached=True)
-        # Every write bumps the version, so a page opened before the breach is stale.
-        Case.objects.filter(id__in=by_case).update(version=F("version") + 1, updated_at=now)
+        # Flag the cases (a breach is history: it stays set), and bump the version as every write
+        # does, so a page opened before the breach is stale.
+        Case.objects.filter(id__in=by_case).update(is_breached=True, version=F("version") + 1, updated_at=now)
         people, tree = _supervisors()
         for case_id, reference, department_id in cases:
             names = sorted(name for name, _due in by_case[case_id])

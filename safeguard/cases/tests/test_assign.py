@@ -9,7 +9,7 @@ from safeguard.cases import services
 from safeguard.cases.errors import InvalidAssignee
 from safeguard.cases.models import CaseEvent, Status
 from safeguard.cases.tests.support import counts, stage
-from safeguard.core.errors import PermissionDenied
+from safeguard.core.errors import NotFound, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +84,27 @@ def test_assigning_the_same_people_again_writes_nothing(case, supervisor, agent)
     again = services.assign(case=assigned, by=supervisor, version=assigned.version, assignee=agent)
     assert counts(assigned) == before
     assert again.version == assigned.version
+
+
+@pytest.mark.parametrize(("persona", "error"), [("auditor", PermissionDenied), ("other_agent", NotFound)])
+def test_readers_and_agents_who_cannot_see_the_case_cannot_assign_it(case, agent, request, persona, error):
+    before = counts(case)
+    with pytest.raises(error):
+        services.assign(case=case, by=request.getfixturevalue(persona), version=case.version, assignee=agent)
+    assert counts(case) == before
+
+
+def test_an_agent_of_a_department_above_may_be_the_assignee(case, supervisor, make_user):
+    head_office_agent = make_user("agent", departments_=("head",))
+    assigned = services.assign(case=case, by=supervisor, version=case.version, assignee=head_office_agent)
+    assert assigned.assignee == head_office_agent
+
+
+def test_an_agent_of_a_department_below_cannot_be_the_assignee_of_a_case_above(
+    open_case, supervisor, agent, departments
+):
+    head_case = open_case(department=departments["head"])
+    before = counts(head_case)
+    with pytest.raises(InvalidAssignee):
+        services.assign(case=head_case, by=supervisor, version=head_case.version, assignee=agent)
+    assert counts(head_case) == before

@@ -106,10 +106,10 @@ def test_queue_filters(open_case, agent, supervisor):
 
 def test_case_list_query_budget(spread, agent, django_assert_max_num_queries):
     agent = type(agent).objects.get(pk=agent.pk)  # no permission cache yet
-    # 1-2: the agent's permissions (user permissions, group permissions; cached on the user after)
-    # 3: the cases, joined with customer, department, assignee, product, category and policy,
+    # 1: the agent's permissions (their own and their roles', one UNION; cached on the user after)
+    # 2: the cases, joined with customer, department, assignee, product, category and policy,
     #    the department scope a recursive subquery inside the same statement
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(2):
         rows = list(selectors.case_list(agent))
         for row in rows:
             assert row.customer.customer_no and row.policy.code

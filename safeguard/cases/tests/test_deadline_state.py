@@ -13,6 +13,8 @@ from safeguard.cases.tests.support import NOW
         (timedelta(hours=24, seconds=1), False, "on_track"),
         (timedelta(hours=24), False, "due_soon"),
         (timedelta(minutes=1), False, "due_soon"),
+        # Due this very moment: the scan marks it breached (due_at <= now), so the badge agrees.
+        (timedelta(0), False, "breached"),
         (timedelta(seconds=-1), False, "breached"),
         # A case that already breached one deadline keeps the red badge after an extension.
         (timedelta(days=10), True, "breached"),

@@ -10,6 +10,7 @@ from safeguard.cases import services
 from safeguard.cases.errors import ClockAlreadyPaused, ClockNotPaused
 from safeguard.cases.models import Case, CaseEvent, CaseMilestone, ClockPause, Status
 from safeguard.cases.tests.support import SHANGHAI, counts, stage
+from safeguard.core.errors import NotFound, PermissionDenied
 from safeguard.deadlines.errors import PauseNotAllowed
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +61,29 @@ def test_a_closed_case_has_no_clock_to_pause(case, agent):
     staged = stage(case, Status.CLOSED)
     with pytest.raises(Exception, match="cannot change"):
         services.pause_clock(case=staged, by=agent, reason="waiting")
+
+
+# Readers may not touch the clock; whoever cannot see the case gets the same 404 as for a missing one.
+REFUSED = [
+    ("auditor", PermissionDenied),
+    ("compliance", PermissionDenied),
+    ("nobody", NotFound),
+    ("other_agent", NotFound),
+]
+
+
+@pytest.mark.parametrize(("persona", "error"), REFUSED)
+def test_only_handlers_who_see_the_case_pause_the_clock(case, request, persona, error):
+    before = counts(case)
+    with pytest.raises(error):
+        services.pause_clock(case=case, by=request.getfixturevalue(persona), reason="waiting")
+    assert counts(case) == before and not ClockPause.objects.exists()
+
+
+@pytest.mark.parametrize(("persona", "error"), REFUSED)
+def test_only_handlers_who_see_the_case_resume_the_clock(case, agent, request, persona, error):
+    pause = services.pause_clock(case=case, by=agent, reason="waiting")
+    before = counts(case)
+    with pytest.raises(error):
+        services.resume_clock(case=case, by=request.getfixturevalue(persona))
+    assert counts(case) == before and ClockPause.objects.get(pk=pause.pk).ended_at is None

@@ -10,7 +10,7 @@ from safeguard.cases import selectors, services
 from safeguard.cases.errors import InvalidRedress, RedressNeedsApproval, RedressNotPending, SelfApproval
 from safeguard.cases.models import CaseEvent, Redress, Status
 from safeguard.cases.tests.support import counts, stage
-from safeguard.core.errors import InvalidInput, PermissionDenied
+from safeguard.core.errors import InvalidInput, NotFound, PermissionDenied
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,14 @@ def test_resolve_records_redress_given_with_the_decision(case, agent):
     )
     states = sorted(Redress.objects.filter(case=case).values_list("amount", "state"))
     assert states == [(Decimal("680.00"), "approved"), (Decimal("6000.00"), "pending_approval")]
+
+
+@pytest.mark.parametrize(
+    ("persona", "error"),
+    [("auditor", PermissionDenied), ("compliance", PermissionDenied), ("nobody", NotFound), ("other_agent", NotFound)],
+)
+def test_only_handlers_who_see_the_case_record_redress(case, request, persona, error):
+    before = counts(case)
+    with pytest.raises(error):
+        services.record_redress(case=case, by=request.getfixturevalue(persona), kind="refund", amount="100.00")
+    assert counts(case) == before and not Redress.objects.exists()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from safeguard.core import masking
@@ -111,9 +111,11 @@ def test_address(value, masked):
     [masking.mask_phone, masking.mask_national_id, masking.mask_name, masking.mask_account],
 )
 @given(value=st.text(min_size=1, max_size=40).filter(lambda v: not any(ch.isspace() for ch in v)))
+# A star in the value itself is shown but not counted: the phone convention is "at most 7".
+@example(value="0000000000*")
 def test_a_mask_never_shows_more_than_about_half_a_value(mask, value):
     # Phones show 7 of 11 characters by convention; everything else at most half.
     # (Names of several words show each word's initial: see the table above.)
     v = value
     shown = sum(1 for ch in mask(v) if ch != "*")
-    assert shown <= max(len(v) // 2, 1) or (mask is masking.mask_phone and len(v) >= 11 and shown == 7)
+    assert shown <= max(len(v) // 2, 1) or (mask is masking.mask_phone and len(v) >= 11 and shown <= 7)

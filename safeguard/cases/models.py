@@ -30,7 +30,7 @@ class Channel(models.TextChoices):
     PORTAL = "portal", _("Portal")
     EMAIL = "email", _("E-mail")
     PHONE = "phone", _("Phone")
-    BRANCH = "branch", _("Branch")
+    BRANCH = "branch", pgettext_lazy("channel", "Branch")
     API = "api", _("App / API")
     SOCIAL = "social", _("Social media")
     REGULATOR = "regulator", _("Regulator referral")

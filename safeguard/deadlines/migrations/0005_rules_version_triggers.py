@@ -13,6 +13,7 @@ triggers, one per table and operation; calendar loads are a few hundred rows, so
 import uuid
 
 from django.db import migrations
+from django.db.utils import NotSupportedError
 
 TABLES = (
     "deadlines_calendar",
@@ -61,7 +62,7 @@ def forwards(apps, schema_editor):
             for operation in OPERATIONS:
                 schema_editor.execute(_sqlite_trigger(table, operation))
     else:
-        raise NotImplementedError(f"deadline rules triggers are written for PostgreSQL and SQLite, not {vendor}")
+        raise NotSupportedError(f"deadline rules triggers are written for PostgreSQL and SQLite, not {vendor}")
 
 
 def backwards(apps, schema_editor):

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "safeguard.customers",
     "safeguard.deadlines",
     "safeguard.cases",
+    "safeguard.intake",
     "safeguard.api",
 ]
 
@@ -70,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    "safeguard.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "safeguard.urls"
@@ -145,8 +148,50 @@ TIME_ZONE = CONFIG.time_zone
 # --- Static and uploaded files --------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-# Attachments live outside the web root and are served only through views that check access.
+# Attachments live outside the web root and are served only through views that check access
+# (never under STATIC_ROOT, and there is no MEDIA_URL).
 MEDIA_ROOT = VAR_DIR / "files"
+SAFEGUARD_ATTACHMENT_DIR = Path(os.environ.get("SAFEGUARD_ATTACHMENT_DIR", "").strip() or VAR_DIR / "attachments")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(SAFEGUARD_ATTACHMENT_DIR), "base_url": None},
+    },
+}
+# The largest attachment accepted, and the content types allowed (checked from the bytes).
+SAFEGUARD_ATTACHMENT_MAX_BYTES = int(os.environ.get("SAFEGUARD_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+SAFEGUARD_ATTACHMENT_TYPES = [
+    t.strip()
+    for t in os.environ.get(
+        "SAFEGUARD_ATTACHMENT_TYPES",
+        "application/pdf,image/jpeg,image/png,image/gif,image/webp,image/tiff,text/plain,"
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ).split(",")
+    if t.strip()
+]
+# At most this many files per upload (portal form, reply).
+SAFEGUARD_ATTACHMENT_MAX_FILES = int(os.environ.get("SAFEGUARD_ATTACHMENT_MAX_FILES", "5"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# --- Cache and rate limits --------------------------------------------------------
+# One web process (the laptop set-up) keeps rate-limit counters in memory; run several web
+# processes with SAFEGUARD_CACHE_URL=redis://... so they share the counters.
+_CACHE_URL = os.environ.get("SAFEGUARD_CACHE_URL", "").strip()
+if _CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "safeguard"}}
+    # django-ratelimit refuses a per-process cache; with one web process it is the right one.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+RATELIMIT_VIEW = "safeguard.core.views.rate_limited"
+# Per client address: portal submissions, tracking-code requests, code attempts.
+SAFEGUARD_PORTAL_SUBMIT_RATE = os.environ.get("SAFEGUARD_PORTAL_SUBMIT_RATE", "10/h")
+SAFEGUARD_TRACKING_CODE_RATE = os.environ.get("SAFEGUARD_TRACKING_CODE_RATE", "5/15m")
+SAFEGUARD_TRACKING_VERIFY_RATE = os.environ.get("SAFEGUARD_TRACKING_VERIFY_RATE", "20/15m")
 
 # --- Security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -198,6 +243,25 @@ SAFEGUARD_REOPEN_WINDOW_DAYS = int(os.environ.get("SAFEGUARD_REOPEN_WINDOW_DAYS"
 SAFEGUARD_DUE_SOON_HOURS = int(os.environ.get("SAFEGUARD_DUE_SOON_HOURS", "24"))
 SAFEGUARD_DEFAULT_POLICY = os.environ.get("SAFEGUARD_DEFAULT_POLICY", "cn-nfra")
 SAFEGUARD_IDEMPOTENCY_HOURS = 24
+
+# --- Portal and tracking --------------------------------------------------------
+# A one-time tracking code is valid this long, for this many attempts.
+SAFEGUARD_TRACKING_CODE_MINUTES = int(os.environ.get("SAFEGUARD_TRACKING_CODE_MINUTES", "15"))
+SAFEGUARD_TRACKING_CODE_ATTEMPTS = int(os.environ.get("SAFEGUARD_TRACKING_CODE_ATTEMPTS", "5"))
+# A verified tracking session lasts this long without activity.
+SAFEGUARD_TRACKING_SESSION_MINUTES = int(os.environ.get("SAFEGUARD_TRACKING_SESSION_MINUTES", "30"))
+# Whether the portal names the handler who wrote a reply (otherwise "Complaints team").
+SAFEGUARD_PORTAL_SHOW_STAFF_NAMES = os.environ.get("SAFEGUARD_PORTAL_SHOW_STAFF_NAMES", "0") == "1"
+# Text messages (tracking codes): "file" writes var/sms/ (demo), "console" prints them,
+# "locmem" keeps them in memory (tests); production sets a dotted path to a gateway backend.
+SAFEGUARD_SMS_BACKEND = os.environ.get(
+    "SAFEGUARD_SMS_BACKEND",
+    "safeguard.intake.sms.FileBackend" if not PRODUCTION else "safeguard.intake.sms.ConsoleBackend",
+)
+SAFEGUARD_SMS_DIR = VAR_DIR / "sms"
+
+# --- Workspace --------------------------------------------------------------------
+SAFEGUARD_QUEUE_PAGE_SIZE = int(os.environ.get("SAFEGUARD_QUEUE_PAGE_SIZE", "50"))
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ from safeguard.settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 LANGUAGE_CODE = "en"
+SAFEGUARD_SMS_BACKEND = "safeguard.intake.sms.LocmemBackend"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # Transactional tests are cleaned up with TRUNCATE; the audit log's append-only
     # trigger allows that only to sessions that opt in (audit migration 0004).

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 
 from safeguard.api.main import api
 from safeguard.api.problems import not_found as api_not_found
-from safeguard.cases import views as case_views
+from safeguard.cases.views.home import home
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,6 +13,8 @@ urlpatterns = [
     # Anything else under /api/ is a problem document too, never Django's HTML 404.
     re_path(r"^api/", api_not_found),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", case_views.home, name="home"),
+    path("", home, name="home"),
+    path("", include("safeguard.cases.urls")),
+    path("", include("safeguard.intake.urls")),
     path("", include("safeguard.accounts.urls")),
 ]

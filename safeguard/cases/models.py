@@ -150,6 +150,8 @@ class Case(models.Model):
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     description = models.TextField(_("description"))
+    # What the customer asks for, in their words (the portal's "what would you like us to do?").
+    desired_outcome = models.TextField(_("what the customer wants"), blank=True)
     # When the institution received it: may be earlier than created_at (a back-dated phone log).
     received_at = models.DateTimeField(_("received"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -326,6 +328,7 @@ class CaseEvent(models.Model):
         DUE_SOON = "due_soon", _("Deadline due soon")
         BREACHED = "breached", _("Deadline breached")
         ESCALATED = "escalated", _("Escalated")
+        ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
         RESOLVED = "resolved", _("Resolution recorded")
         REDRESS_RECORDED = "redress_recorded", _("Redress recorded")
         REDRESS_APPROVED = "redress_approved", _("Redress approved")
@@ -438,3 +441,75 @@ class Redress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.currency} {self.amount}"
+
+
+class Attachment(models.Model):
+    """A file on a case. The bytes live in the ``attachments`` storage (outside the web root) under
+    a random name; ``filename`` is only what the sender called it and is never used as a path."""
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        CUSTOMER = "customer", _("Customer")
+        EMAIL = "email", _("E-mail")
+        API = "api", _("App / API")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments", verbose_name=_("case"))
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("message"),
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    # Detected from the bytes, never taken from the name or the sender's header.
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    storage_name = models.CharField(max_length=200, unique=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.filename}"
+
+
+class ResponseTemplate(models.Model):
+    """A reusable reply in one language; the composer offers those in the customer's language first."""
+
+    code = models.SlugField(_("code"), max_length=60)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    title = models.CharField(_("title"), max_length=120)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    # Offered for these only when set.
+    case_type = models.CharField(_("case type"), max_length=12, choices=CaseType.choices, blank=True)
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("product")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+        ordering = ["code", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "language"], name="response_template_code_language_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"

@@ -13,6 +13,7 @@ data; the actor is recorded in the audit entry.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -390,3 +391,40 @@ def rotate_field_keys(*, by: Any, batch_size: int = 500, reindex: bool = False) 
         },
     )
     return report
+
+
+def contact_customer(
+    *,
+    by: Any,
+    name: str,
+    phone: str = "",
+    email: str = "",
+    **profile: Any,
+) -> tuple[Customer, bool]:
+    """The customer a contact (a portal form, a phone call) is from: ``(customer, matched)``.
+
+    An existing profile is used only when a contact detail (phone or e-mail, by blind index)
+    *and* the name match it, so nobody can attach a complaint to someone else's profile by
+    typing their phone number. Otherwise a new profile is created with a provisional customer
+    number (``C-…``) for staff to link later; the existing profile is never changed from here.
+    """
+    cleaned_name = rules.clean_name(name) if name else ""
+    if not cleaned_name:
+        raise InvalidInput(_("Please give your name."), field="name")
+    cleaned_phone = rules.clean_phone(phone) if phone and phone.strip() else ""
+    cleaned_email = rules.clean_email(email) if email and email.strip() else ""
+    if not cleaned_phone and not cleaned_email:
+        raise InvalidInput(_("Please give a phone number or an e-mail address."), field="phone")
+    candidates = Customer.objects.none()
+    if cleaned_phone:
+        candidates |= Customer.objects.filter(phone_index=crypto.blind_index(cleaned_phone, field="phone"))
+    if cleaned_email:
+        candidates |= Customer.objects.filter(email_index=crypto.blind_index(cleaned_email, field="email"))
+    for candidate in candidates.order_by("id")[:20]:
+        if candidate.name_enc and rules.clean_name(str(_plain(candidate, "name"))) == cleaned_name:
+            return candidate, True
+    number = f"C-{secrets.token_hex(6).upper()}"
+    customer = create_customer(
+        by=by, customer_no=number, name=cleaned_name, phone=cleaned_phone, email=cleaned_email, **profile
+    )
+    return customer, False

@@ -33,6 +33,7 @@ Decisions:
 """
 
 from safeguard.cases.services.assignment import assign
+from safeguard.cases.services.attachments import add_attachment, check_upload, check_uploads
 from safeguard.cases.services.clock import extend_deadline, pause_clock, resume_clock
 from safeguard.cases.services.lifecycle import acknowledge, close, refer, reopen, resolve, transition, withdraw
 from safeguard.cases.services.messages import add_message, add_note
@@ -42,10 +43,13 @@ from safeguard.cases.services.scan import scan_deadlines
 
 __all__ = [
     "acknowledge",
+    "add_attachment",
     "add_message",
     "add_note",
     "approve_redress",
     "assign",
+    "check_upload",
+    "check_uploads",
     "close",
     "extend_deadline",
     "next_reference",

@@ -131,6 +131,7 @@ def open_case(
     department: Department | None = None,
     assignee: User | None = None,
     external_reference: str = "",
+    desired_outcome: str = "",
 ) -> Case:
     """Record a case the moment it arrives; see the package docstring for milestones."""
     if by is not None:
@@ -167,6 +168,7 @@ def open_case(
         severity=severity,
         subject=subject.strip(),
         description=description,
+        desired_outcome=desired_outcome.strip(),
         received_at=received,
         policy_id=the_policy.id,
         department=department,

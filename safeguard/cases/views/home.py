@@ -1,4 +1,4 @@
-"""Staff pages of the cases app. The full queue and case pages arrive with the workspace."""
+"""The handler's landing page: their workload and the open cases due next."""
 
 from __future__ import annotations
 

@@ -148,6 +148,8 @@ TIME_ZONE = CONFIG.time_zone
 # --- Static and uploaded files --------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The project's own assets (safeguard.css, vendored htmx): ``safeguard`` itself is not an app.
+STATICFILES_DIRS = [BASE_DIR / "safeguard" / "static"]
 # Attachments live outside the web root and are served only through views that check access
 # (never under STATIC_ROOT, and there is no MEDIA_URL).
 MEDIA_ROOT = VAR_DIR / "files"
@@ -275,4 +277,5 @@ LOGGING = {
 SAFEGUARD_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("safeguard.cases.tasks.scan_deadlines", 60),
     ("safeguard.api.tasks.purge_idempotency_records", 3600),
+    ("safeguard.intake.tasks.process_stuck_items", 60),
 ]

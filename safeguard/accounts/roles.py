@@ -30,6 +30,12 @@ _READ_EVERYTHING = [
     "cases.view_category",
     "cases.view_rootcause",
     "cases.view_redress",
+    "cases.view_attachment",
+    "cases.view_responsetemplate",
+    "cases.view_caselink",
+    "intake.view_inbounditem",
+    "intake.view_letter",
+    "intake.view_webhooksource",
     "deadlines.view_calendar",
     "deadlines.view_calendarday",
     "deadlines.view_calendaryear",
@@ -49,6 +55,10 @@ _AGENT = [
     "cases.extend_deadline",
     "cases.close_case",
     "cases.view_redress",
+    # The intake errors list: anything that arrived and could not be turned into a case.
+    "intake.view_inbounditem",
+    "intake.retry_inbounditem",
+    "intake.view_letter",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -61,6 +71,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.approve_special_extension",
         "cases.refer_case",
         "cases.reopen_case",
+        # Supervisors keep the team's reply templates up to date.
+        "cases.view_responsetemplate",
+        "cases.add_responsetemplate",
+        "cases.change_responsetemplate",
     ],
     Role.COMPLIANCE: [
         "accounts.view_all_departments",
@@ -91,6 +105,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.change_category",
         "cases.add_rootcause",
         "cases.change_rootcause",
+        "cases.add_responsetemplate",
+        "cases.change_responsetemplate",
+        "intake.retry_inbounditem",
+        "intake.add_webhooksource",
+        "intake.change_webhooksource",
         "deadlines.add_calendar",
         "deadlines.change_calendar",
         "deadlines.add_calendarday",

@@ -14,7 +14,16 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from safeguard.audit.admin_base import AuditedAdmin, ReadOnlyAdmin
-from safeguard.cases.models import Case, CaseEvent, CaseMilestone, Category, Product, RootCause
+from safeguard.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseMilestone,
+    Category,
+    Product,
+    ResponseTemplate,
+    RootCause,
+)
 
 
 class AuditedTaxonomyAdmin(AuditedAdmin):
@@ -80,3 +89,31 @@ class CaseAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [f.name for f in Case._meta.fields if f.name != "description"]
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(AuditedAdmin):
+    """Administrators edit the shipped replies and add their own; edits are audited. Retire a
+    template by unticking "active" (nothing is deleted)."""
+
+    list_display = ("code", "language", "title", "case_type", "product", "is_active")
+    list_filter = ("language", "is_active", "case_type")
+    search_fields = ("code", "title", "subject", "body")
+    list_select_related = ("product",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    """Read-only: the metadata of case files. The bytes are served only by the case page's
+    permission-checked, audited download, never from here."""
+
+    list_display = ("case", "filename", "content_type", "size", "source", "uploaded_by", "created_at")
+    list_filter = ("source", "content_type")
+    search_fields = ("case__reference", "sha256")
+    list_select_related = ("case", "uploaded_by")
+    ordering = ("-created_at",)
+    fields = ("case", "message", "filename", "content_type", "size", "sha256", "source", "uploaded_by", "created_at")
+    readonly_fields = fields

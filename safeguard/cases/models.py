@@ -59,9 +59,13 @@ class Status(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("case status", "Closed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     REFERRED = "referred", _("Referred to ombudsman or regulator")
+    # A duplicate of another case, merged into it: both timelines are kept, linked by a CaseLink.
+    MERGED = "merged", _("Merged into another case")
 
 
 OPEN_STATUSES = (Status.RECEIVED, Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.AWAITING_CUSTOMER)
+# The condition of the partial indexes that serve the queue's filters on open cases.
+_OPEN_CASE = models.Q(status__in=[str(s) for s in OPEN_STATUSES])
 
 
 class Product(models.Model):
@@ -177,8 +181,13 @@ class Case(models.Model):
     # The earliest unmet milestone, kept by services so the queue can sort on one indexed column.
     next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
     is_breached = models.BooleanField(_("breached"), default=False)
-    # The source's own reference: a regulator's referral number, a social-media post id.
+    # The source's own reference: a regulator's referral number, a social-media post id, a CFPB
+    # complaint id. With ``external_source`` (which system gave it) it makes imports and webhooks
+    # idempotent: one case per (source, reference).
     external_reference = models.CharField(_("external reference"), max_length=120, blank=True)
+    external_source = models.CharField(_("external source"), max_length=40, blank=True)
+    # The answer date a referring regulator set, when it set one (shown beside our own deadlines).
+    external_due_at = models.DateTimeField(_("deadline set by the referrer"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -207,9 +216,23 @@ class Case(models.Model):
             models.Index(fields=["is_breached", "next_due_at"], name="case_breached_due_idx"),
             # reporting by receipt date
             models.Index(fields=["received_at"], name="case_received_idx"),
+            # the queue's default order for any statuses: nearest deadline, open cases first (the
+            # others have none), then reference; a page is a short walk along this index
+            models.Index(fields=["next_due_at", "reference"], name="case_due_ref_idx"),
+            # the queue's channel, type and product filters on open cases, each in deadline order;
+            # partial, so they hold only the open cases (migration 0005 also adds the trigram
+            # indexes for the queue's search on PostgreSQL)
+            models.Index(fields=["channel", "next_due_at"], name="case_open_channel_due_idx", condition=_OPEN_CASE),
+            models.Index(fields=["type", "next_due_at"], name="case_open_type_due_idx", condition=_OPEN_CASE),
+            models.Index(fields=["product", "next_due_at"], name="case_open_product_due_idx", condition=_OPEN_CASE),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(version__gte=1), name="case_version_positive"),
+            models.UniqueConstraint(
+                fields=["external_source", "external_reference"],
+                condition=~models.Q(external_source=""),
+                name="case_external_reference_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -303,6 +326,8 @@ class Message(models.Model):
         verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The e-mail Message-ID (ours for letters sent, the sender's for mail in): replies thread by it.
+    external_id = models.CharField(_("message ID"), max_length=255, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("message")
@@ -329,6 +354,9 @@ class CaseEvent(models.Model):
         BREACHED = "breached", _("Deadline breached")
         ESCALATED = "escalated", _("Escalated")
         ATTACHMENT_ADDED = "attachment_added", _("Attachment added")
+        LETTER_SENT = "letter_sent", _("Letter sent")
+        POSSIBLE_DUPLICATE = "possible_duplicate", _("Possible duplicate flagged")
+        MERGED = "merged", _("Merged")
         RESOLVED = "resolved", _("Resolution recorded")
         REDRESS_RECORDED = "redress_recorded", _("Redress recorded")
         REDRESS_APPROVED = "redress_approved", _("Redress approved")
@@ -513,3 +541,38 @@ class ResponseTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
+
+
+class CaseLink(models.Model):
+    """A relation between two cases: a possible duplicate (flagged at intake, never merged
+    automatically) or a merge (the duplicate was merged into the other; both timelines stay)."""
+
+    class Kind(models.TextChoices):
+        POSSIBLE_DUPLICATE = "possible_duplicate", _("Possible duplicate of")
+        MERGED_INTO = "merged_into", _("Merged into")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="links", verbose_name=_("case"))
+    other = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+", verbose_name=_("other case"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # How alike the two descriptions are (0..1) when intake flagged it; null for a manual link.
+    score = models.FloatField(_("similarity"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case link")
+        verbose_name_plural = _("case links")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "other", "kind"], name="case_link_unique"),
+            models.CheckConstraint(condition=~models.Q(case=models.F("other")), name="case_link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.other_id}"

@@ -8,6 +8,7 @@ describes the same table for people.
     resolved | closed -> investigating                   (reopen, within the reopen window)
     any open status -> withdrawn                          (the customer withdraws; the case ends that day)
     any open status | resolved | closed -> referred       (to the ombudsman or the regulator)
+    any open status -> merged                             (a duplicate merged into another case)
 
 Pure: no database, no clock. The reopen window is checked by ``rules.reopen_window_open``.
 """
@@ -32,6 +33,7 @@ class Action:
     REOPEN = "reopen"
     WITHDRAW = "withdraw"
     REFER = "refer"
+    MERGE = "merge"
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,13 @@ MOVES: tuple[Move, ...] = (
         Move(source, Status.REFERRED, Action.REFER, REFER_PERM)
         for source in (*OPEN_STATUSES, Status.RESOLVED, Status.CLOSED)
     ),
+    # A duplicate ends by being merged into the case that carries on; both timelines are kept.
+    *(Move(source, Status.MERGED, Action.MERGE, WORK_PERM) for source in OPEN_STATUSES),
 )
 
 _BY_PAIR: dict[tuple[str, str], Move] = {(m.source, m.target): m for m in MOVES}
 
-# Statuses with no way out: withdrawn and referred cases stay as they are.
+# Statuses with no way out: withdrawn, referred and merged cases stay as they are.
 TERMINAL_STATUSES = tuple(s for s in Status if not any(m.source == s for m in MOVES))
 
 

@@ -45,12 +45,7 @@ def active_key_id() -> str:
 
 def encrypt(plaintext: str, *, field: str) -> str:
     """Encrypt under the active key, binding ``field`` as associated data ('' stays '')."""
-    if plaintext == "":
-        return ""
-    keys, active = _keys()
-    nonce = os.urandom(_NONCE_BYTES)
-    sealed = AESGCM(keys[active]).encrypt(nonce, plaintext.encode(), field.encode())
-    return f"{VERSION}.{active}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+    return encrypt_bytes(plaintext.encode(), field=field)
 
 
 def key_id(token: str) -> str:
@@ -65,22 +60,7 @@ def key_id(token: str) -> str:
 
 def decrypt(token: str, *, field: str) -> str:
     """Decrypt a value written by ``encrypt`` with any key still configured."""
-    if token == "":
-        return ""
-    kid = key_id(token)
-    keys, _active = _keys()
-    if kid not in keys:
-        raise DecryptionError(f"no key {kid!r} for this value (is SAFEGUARD_FIELD_KEYS complete?)")
-    try:
-        raw = base64.urlsafe_b64decode(token.split(".", 2)[2])
-    except (binascii.Error, ValueError) as exc:
-        raise DecryptionError("malformed ciphertext") from exc
-    if len(raw) < _NONCE_BYTES + _TAG_BYTES:
-        raise DecryptionError("malformed ciphertext")
-    try:
-        return AESGCM(keys[kid]).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], field.encode()).decode()
-    except InvalidTag as exc:
-        raise DecryptionError("ciphertext does not authenticate (wrong key, wrong field, or altered)") from exc
+    return decrypt_bytes(token, field=field).decode()
 
 
 def needs_rotation(token: str) -> bool:
@@ -135,3 +115,33 @@ def blind_index(value: str, *, field: str) -> str:
     key = settings.SAFEGUARD_FIELD_KEYS.index_key
     message = f"{field}:{index_form(value, field=field)}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def encrypt_bytes(data: bytes, *, field: str) -> str:
+    """``encrypt`` for raw bytes (an .eml, a request body): the same token format."""
+    if not data:
+        return ""
+    keys, active = _keys()
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = AESGCM(keys[active]).encrypt(nonce, data, field.encode())
+    return f"{VERSION}.{active}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+def decrypt_bytes(token: str, *, field: str) -> bytes:
+    """Bytes written by ``encrypt_bytes``."""
+    if token == "":
+        return b""
+    kid = key_id(token)
+    keys, _active = _keys()
+    if kid not in keys:
+        raise DecryptionError(f"no key {kid!r} for this value (is SAFEGUARD_FIELD_KEYS complete?)")
+    try:
+        raw = base64.urlsafe_b64decode(token.split(".", 2)[2])
+    except (binascii.Error, ValueError) as exc:
+        raise DecryptionError("malformed ciphertext") from exc
+    if len(raw) < _NONCE_BYTES + _TAG_BYTES:
+        raise DecryptionError("malformed ciphertext")
+    try:
+        return AESGCM(keys[kid]).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], field.encode())
+    except InvalidTag as exc:
+        raise DecryptionError("ciphertext does not authenticate (wrong key, wrong field, or altered)") from exc

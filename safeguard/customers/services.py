@@ -294,6 +294,28 @@ def reveal(*, customer: Customer, field: str, by: Any, reason: str = "") -> str:
     return ", ".join(value) if isinstance(value, list) else value
 
 
+# The contact details the system itself may decrypt to send the customer something.
+CONTACT_FIELDS = ("phone", "email")
+
+
+def contact_address(customer: Customer, field: str) -> str:
+    """The customer's phone number or e-mail address in plaintext, '' when none is stored.
+
+    System use only: to send the customer a message they asked for (a tracking code). The value
+    goes to the mail or SMS backend, never to a page, a log or the audit log; a person who wants
+    to see it uses ``reveal``.
+    """
+    if field not in CONTACT_FIELDS:
+        raise InvalidInput(
+            _("%(field)s is not a contact field; choose one of %(fields)s.")
+            % {"field": field, "fields": ", ".join(CONTACT_FIELDS)},
+            field="field",
+        )
+    value = _plain(customer, field)
+    assert isinstance(value, str)
+    return value
+
+
 @transaction.atomic
 def set_consent(*, customer: Customer, by: Any, has_contact_consent: bool) -> Customer:
     """Record the customer's consent to be contacted (also a re-confirmation of the same answer)."""

@@ -69,6 +69,7 @@ def submit(
         department=department,
     )
     source = _SOURCE.get(Channel(channel), Attachment.Source.STAFF if by is not None else Attachment.Source.API)
-    for file in files:
-        cases.add_attachment(case=case, by=by, file=file, source=source)
+    if files:
+        # All or none, and a failure part way deletes the files already stored.
+        cases.add_attachments(case=case, by=by, files=files, source=source)
     return case

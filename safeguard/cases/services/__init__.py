@@ -33,7 +33,14 @@ Decisions:
 """
 
 from safeguard.cases.services.assignment import assign
-from safeguard.cases.services.attachments import add_attachment, check_upload, check_uploads
+from safeguard.cases.services.attachments import (
+    add_attachment,
+    add_attachments,
+    check_upload,
+    check_uploads,
+    discard_files,
+    open_attachment,
+)
 from safeguard.cases.services.clock import extend_deadline, pause_clock, resume_clock
 from safeguard.cases.services.lifecycle import acknowledge, close, refer, reopen, resolve, transition, withdraw
 from safeguard.cases.services.messages import add_message, add_note
@@ -44,6 +51,7 @@ from safeguard.cases.services.scan import scan_deadlines
 __all__ = [
     "acknowledge",
     "add_attachment",
+    "add_attachments",
     "add_message",
     "add_note",
     "approve_redress",
@@ -51,8 +59,10 @@ __all__ = [
     "check_upload",
     "check_uploads",
     "close",
+    "discard_files",
     "extend_deadline",
     "next_reference",
+    "open_attachment",
     "open_case",
     "pause_clock",
     "record_redress",

@@ -25,12 +25,17 @@ from safeguard.core.errors import InvalidInput
 from safeguard.deadlines.selectors import deadline_rules
 
 
-def _guarded(case: Case, by: User, action: str, target: str, version: int | None) -> Case:
-    """Permission, then version, then the lifecycle: refuse before anything is written."""
+def _guarded(case: Case, by: User | None, action: str, target: str, version: int | None) -> Case:
+    """Permission, then version, then the lifecycle: refuse before anything is written.
+
+    ``by`` None is the customer acting on their own case (only ``withdraw`` allows it; the
+    portal proved who they are); for every other action it is refused like any user without
+    the permission."""
     move = states.move_for(case.status, target)
     if move.action != action:
         raise IllegalTransition(case.status, target)
-    ensure_can(by, move.permission, case)
+    if by is not None or action != states.Action.WITHDRAW:
+        ensure_can(by, move.permission, case)
     locked = _base.lock(case, version)
     if states.move_for(locked.status, target).action != action:
         raise IllegalTransition(locked.status, target)
@@ -229,18 +234,23 @@ def reopen(*, case: Case, by: User, version: int, reason: str) -> Case:
 
 
 @transaction.atomic
-def withdraw(*, case: Case, by: User, version: int, reason: str) -> Case:
-    """The customer withdraws: the case ends the day it is recorded (closed_at = now)."""
+def withdraw(*, case: Case, by: User | None, version: int, reason: str) -> Case:
+    """The customer withdraws: the case ends the day it is recorded (closed_at = now).
+
+    ``by`` is the staff user recording it, or None when the customer withdraws on the portal
+    (the timeline says "customer", the audit entry ``customer:<reference>``)."""
     reason = _base.require_text(reason, "reason")
     locked = _guarded(case, by, states.Action.WITHDRAW, Status.WITHDRAWN, version)
     at = _base.now()
     source = locked.status
-    _base.move(locked, Status.WITHDRAWN, by=by, at=at, note=reason)
+    label = events.CUSTOMER if by is None else None
+    _base.move(locked, Status.WITHDRAWN, by=by, at=at, note=reason, label=label)
     _base.end_pause(locked, at=at)
     locked.closed_at = at
     _base.refresh_next_due(locked)
     _base.save(locked, "status", "closed_at", "next_due_at")
-    _base.audit_log(by, "case.withdraw", locked, {"status": [source, Status.WITHDRAWN]})
+    actor: User | str = by if by is not None else f"customer:{locked.reference}"
+    _base.audit_log(actor, "case.withdraw", locked, {"status": [source, Status.WITHDRAWN]})
     return locked
 
 

@@ -21,7 +21,7 @@ def stage(case: Case, status: str) -> Case:
     fields: dict[str, Any] = {"status": status}
     if status in (Status.RESOLVED, Status.CLOSED):
         fields["resolved_at"] = now - timedelta(days=1)
-    if status in (Status.CLOSED, Status.WITHDRAWN, Status.REFERRED):
+    if status in (Status.CLOSED, Status.WITHDRAWN, Status.REFERRED, Status.MERGED):
         fields["closed_at"] = now
     Case.objects.filter(pk=case.pk).update(**fields)
     case.refresh_from_db()

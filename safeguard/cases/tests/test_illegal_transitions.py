@@ -26,7 +26,8 @@ def test_the_table_lists_the_lifecycle_of_the_issue():
     assert {("resolved", "investigating"), ("closed", "investigating")} <= allowed
     assert {(s, "withdrawn") for s in ("received", "acknowledged", "investigating", "awaiting_customer")} <= allowed
     assert {(s, "referred") for s in (*Status.values[:4], "resolved", "closed")} <= allowed
-    assert set(states.TERMINAL_STATUSES) == {"withdrawn", "referred"}
+    assert {(s, "merged") for s in ("received", "acknowledged", "investigating", "awaiting_customer")} <= allowed
+    assert set(states.TERMINAL_STATUSES) == {"withdrawn", "referred", "merged"}
     # every move needs one of the case permissions
     assert {m.permission.split(".")[0] for m in states.MOVES} == {"cases"}
 

@@ -1,0 +1,1 @@
+"""Forms of the intake pages: the portal, tracking and staff contact logging."""

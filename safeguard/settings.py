@@ -254,13 +254,64 @@ SAFEGUARD_TRACKING_CODE_ATTEMPTS = int(os.environ.get("SAFEGUARD_TRACKING_CODE_A
 SAFEGUARD_TRACKING_SESSION_MINUTES = int(os.environ.get("SAFEGUARD_TRACKING_SESSION_MINUTES", "30"))
 # Whether the portal names the handler who wrote a reply (otherwise "Complaints team").
 SAFEGUARD_PORTAL_SHOW_STAFF_NAMES = os.environ.get("SAFEGUARD_PORTAL_SHOW_STAFF_NAMES", "0") == "1"
-# Text messages (tracking codes): "file" writes var/sms/ (demo), "console" prints them,
-# "locmem" keeps them in memory (tests); production sets a dotted path to a gateway backend.
+# Text messages (tracking codes): FileBackend writes var/sms/ (demo), LocmemBackend keeps them
+# in memory (tests); production refuses SMS (DisabledBackend) until it names its gateway's backend.
 SAFEGUARD_SMS_BACKEND = os.environ.get(
     "SAFEGUARD_SMS_BACKEND",
-    "safeguard.intake.sms.FileBackend" if not PRODUCTION else "safeguard.intake.sms.ConsoleBackend",
+    "safeguard.intake.sms.FileBackend" if not PRODUCTION else "safeguard.intake.sms.DisabledBackend",
 )
 SAFEGUARD_SMS_DIR = VAR_DIR / "sms"
+
+# --- Intake ---------------------------------------------------------------------
+# The department (code) that receives contacts no one routed: portal, e-mail, webhooks. Empty,
+# or a code with no department, leaves them unrouted (then only staff who see every department
+# see them until triage or a supervisor routes them).
+SAFEGUARD_INTAKE_DEPARTMENT = os.environ.get("SAFEGUARD_INTAKE_DEPARTMENT", "consumer-protection")
+# Possible duplicates (intake/dedupe.py): a new case of a customer whose text is at least this
+# similar (0..1) to one of their cases received in the last N days is flagged and linked, never merged.
+SAFEGUARD_DUPLICATE_WINDOW_DAYS = int(os.environ.get("SAFEGUARD_DUPLICATE_WINDOW_DAYS", "30"))
+SAFEGUARD_DUPLICATE_SIMILARITY = float(os.environ.get("SAFEGUARD_DUPLICATE_SIMILARITY", "0.6"))
+# E-mail in (intake/email.py, docs/email.md). Our own addresses (mail from them is a loop and is
+# ignored); DEFAULT_FROM_EMAIL and SERVER_EMAIL always count.
+SAFEGUARD_INTAKE_ADDRESSES = [
+    a.strip() for a in os.environ.get("SAFEGUARD_INTAKE_ADDRESSES", "").split(",") if a.strip()
+]
+# Attachments kept from one e-mail; the rest are noted on the case (the raw message keeps them).
+SAFEGUARD_EMAIL_MAX_ATTACHMENTS = int(os.environ.get("SAFEGUARD_EMAIL_MAX_ATTACHMENTS", "20"))
+# The SMTP receiver (manage.py intake_smtp) refuses larger messages with 552.
+SAFEGUARD_SMTP_MAX_BYTES = int(os.environ.get("SAFEGUARD_SMTP_MAX_BYTES", str(35 * 1024 * 1024)))
+# The mailbox manage.py intake_imap polls. Security: "ssl" (IMAPS, port 993), "starttls" or "none".
+SAFEGUARD_IMAP_HOST = os.environ.get("SAFEGUARD_IMAP_HOST", "")
+SAFEGUARD_IMAP_SECURITY = os.environ.get("SAFEGUARD_IMAP_SECURITY", "ssl").strip().lower()
+SAFEGUARD_IMAP_PORT = int(
+    os.environ.get("SAFEGUARD_IMAP_PORT", "") or ("993" if SAFEGUARD_IMAP_SECURITY == "ssl" else "143")
+)
+SAFEGUARD_IMAP_USER = os.environ.get("SAFEGUARD_IMAP_USER", "")
+SAFEGUARD_IMAP_PASSWORD = os.environ.get("SAFEGUARD_IMAP_PASSWORD", "")
+SAFEGUARD_IMAP_MAILBOX = os.environ.get("SAFEGUARD_IMAP_MAILBOX", "INBOX")
+# Move each stored message there (created if missing); empty leaves it in the mailbox, marked \Seen.
+SAFEGUARD_IMAP_PROCESSED_FOLDER = os.environ.get("SAFEGUARD_IMAP_PROCESSED_FOLDER", "")
+# Webhooks (/api/v1/webhooks/<source>): the largest body accepted (bytes); larger is 413.
+SAFEGUARD_WEBHOOK_MAX_BYTES = int(os.environ.get("SAFEGUARD_WEBHOOK_MAX_BYTES", str(1024 * 1024)))
+# POST /api/v1/cases/batch: the largest body accepted (bytes; 500 cases with long texts need more
+# than DATA_UPLOAD_MAX_MEMORY_SIZE); larger is 413.
+SAFEGUARD_API_BATCH_MAX_BYTES = int(os.environ.get("SAFEGUARD_API_BATCH_MAX_BYTES", str(16 * 1024 * 1024)))
+
+# --- Letters (e-mail out) ------------------------------------------------------------
+# The site's address as customers reach it: links in letters (tracking page, surveys).
+SAFEGUARD_PUBLIC_URL = os.environ.get("SAFEGUARD_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Letters are owed only for what happened within this many days (receipt, extension, decision):
+# imported history and cases logged long after receipt get none.
+SAFEGUARD_LETTER_WINDOW_DAYS = int(os.environ.get("SAFEGUARD_LETTER_WINDOW_DAYS", "7"))
+# Cases from these external sources (bulk imports) never get letters.
+SAFEGUARD_LETTER_SKIP_SOURCES = [
+    s.strip() for s in os.environ.get("SAFEGUARD_LETTER_SKIP_SOURCES", "cfpb,import").split(",") if s.strip()
+]
+# A failed send is tried again after 1, 3, 7, ... times this many minutes, up to this many attempts.
+SAFEGUARD_LETTER_RETRY_MINUTES = int(os.environ.get("SAFEGUARD_LETTER_RETRY_MINUTES", "5"))
+SAFEGUARD_LETTER_MAX_ATTEMPTS = int(os.environ.get("SAFEGUARD_LETTER_MAX_ATTEMPTS", "5"))
+# The satisfaction-survey invitation goes this many hours after the decision.
+SAFEGUARD_SURVEY_INVITATION_HOURS = int(os.environ.get("SAFEGUARD_SURVEY_INVITATION_HOURS", "24"))
 
 # --- Workspace --------------------------------------------------------------------
 SAFEGUARD_QUEUE_PAGE_SIZE = int(os.environ.get("SAFEGUARD_QUEUE_PAGE_SIZE", "50"))
@@ -278,4 +329,5 @@ SAFEGUARD_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("safeguard.cases.tasks.scan_deadlines", 60),
     ("safeguard.api.tasks.purge_idempotency_records", 3600),
     ("safeguard.intake.tasks.process_stuck_items", 60),
+    ("safeguard.intake.tasks.send_due_letters", 60),
 ]

@@ -10,7 +10,8 @@ on its own, before anything parses it; only then does the channel answer the sen
 * it raises a ``DomainError`` (the input is invalid) → ``rejected`` with the reason;
 * anything else (a bug, the database going away, the process killed) → the transaction rolls
   back and the item stays ``failed`` (or ``received`` if the process died), with the error,
-  in the intake errors list, where staff with ``intake.retry_inbounditem`` retry it.
+  in the intake errors list, where staff with ``intake.retry_inbounditem`` retry it (a rejected
+  item too: the reason may have been on our side).
 
 A second delivery of the same item (same ``source`` and ``external_id``: a Message-ID, an IMAP
 UID, a webhook delivery id) returns the first item and is not processed twice.
@@ -29,6 +30,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -63,6 +65,12 @@ class Ignore(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+# Items left as they are when processed again; a person's retry reprocesses a rejected one.
+_FINISHED = (InboundItem.Status.PROCESSED, InboundItem.Status.IGNORED, InboundItem.Status.REJECTED)
+_FINISHED_FOR_RETRY = (InboundItem.Status.PROCESSED, InboundItem.Status.IGNORED)
+RETRYABLE = (InboundItem.Status.FAILED, InboundItem.Status.RECEIVED, InboundItem.Status.REJECTED)
 
 
 def receive(
@@ -117,18 +125,22 @@ def processor_for(item: InboundItem) -> Processor:
     return found
 
 
-def process(item_id: int) -> InboundItem:
-    """Process one stored item (safe to call again: a finished item is left as it is)."""
+def process(item_id: int, *, retrying: bool = False) -> InboundItem:
+    """Process one stored item (safe to call again: a finished item is left as it is).
+
+    ``retrying`` (a person retries it, ``retry``) processes a rejected item again too: a rejection
+    may come from our side (a calendar year nobody loaded) and be fixed since."""
+    finished = _FINISHED if not retrying else _FINISHED_FOR_RETRY
     item = InboundItem.objects.get(pk=item_id)
-    if item.status in (InboundItem.Status.PROCESSED, InboundItem.Status.IGNORED, InboundItem.Status.REJECTED):
+    if item.status in finished:
         return item
-    InboundItem.objects.filter(pk=item.pk).update(attempts=item.attempts + 1)
+    InboundItem.objects.filter(pk=item.pk).update(attempts=F("attempts") + 1)
     item.attempts += 1
     try:
         with transaction.atomic():
             # One worker at a time per item: a second one waits here, then sees it finished.
             locked = InboundItem.objects.select_for_update().get(pk=item.pk)
-            if locked.status in (InboundItem.Status.PROCESSED, InboundItem.Status.IGNORED):
+            if locked.status in finished:
                 return locked
             result = processor_for(locked)(locked, payload(locked))
             _finish(
@@ -170,9 +182,12 @@ def _describe(exc: Exception) -> str:
 
 
 def retry(*, item: InboundItem, by: User) -> InboundItem:
-    """Staff retry a failed (or stuck) item; audited."""
+    """Staff retry a failed, stuck or rejected item; audited (also when it fails again)."""
     ensure_can(by, "intake.retry_inbounditem")
-    if item.status not in (InboundItem.Status.FAILED, InboundItem.Status.RECEIVED):
-        raise Conflict(_("Only a failed or unprocessed item can be retried."))
-    audit.log(by, "intake.retry", item, changes={"source": item.source, "attempts": item.attempts})
-    return process(item.pk)
+    item = InboundItem.objects.get(pk=item.pk)  # what it is now, not what the page showed
+    if item.status not in RETRYABLE:
+        raise Conflict(_("Only a failed, rejected or unprocessed item can be retried."))
+    audit.log(
+        by, "intake.retry", item, changes={"source": item.source, "status": item.status, "attempts": item.attempts}
+    )
+    return process(item.pk, retrying=True)

@@ -25,8 +25,9 @@ An institution writes a class with the same method and points the setting at it:
 
 Backends shipped here:
 
-* ``ConsoleBackend`` prints each message to standard output (production default until a gateway
-  is configured, and handy in development);
+* ``DisabledBackend`` refuses every message (the production default until a gateway is
+  configured: one-time codes must not end up in a log);
+* ``ConsoleBackend`` prints each message to standard output (development);
 * ``FileBackend`` writes one file per message into ``settings.SAFEGUARD_SMS_DIR`` (the demo);
 * ``LocmemBackend`` appends to the module-level ``outbox`` list (the test settings use it).
 
@@ -54,6 +55,17 @@ class SmsMessage:
 
 class SmsBackend(Protocol):
     def send(self, to: str, body: str) -> None: ...
+
+
+class SmsNotConfigured(RuntimeError):
+    """No SMS gateway is configured (``SAFEGUARD_SMS_BACKEND`` is the disabled backend)."""
+
+
+class DisabledBackend:
+    """Refuse to send: production has no SMS until the institution plugs in its gateway."""
+
+    def send(self, to: str, body: str) -> None:
+        raise SmsNotConfigured("no SMS gateway configured (SAFEGUARD_SMS_BACKEND)")
 
 
 class ConsoleBackend:

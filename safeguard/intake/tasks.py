@@ -32,3 +32,20 @@ def process_stuck_items() -> int:
     for item_id in ids:
         process(item_id)
     return len(ids)
+
+
+@task()
+def send_acknowledgement(case_id: int) -> str:
+    """Send the acknowledgement of a case just recorded (enqueued by ``services.submit`` on commit);
+    returns the letter's status, "" when it was not owed or already claimed."""
+    from safeguard.intake.letters import send_acknowledgement as send
+
+    return send(case_id)
+
+
+@task()
+def send_due_letters() -> dict[str, int]:
+    """The letters outbox (``letters.send_due``); periodic."""
+    from safeguard.intake.letters import send_due
+
+    return send_due()

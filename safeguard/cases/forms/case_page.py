@@ -103,6 +103,23 @@ class ReferForm(CaseActionForm):
     reference = forms.CharField(label=_("Their reference (if known)"), max_length=120, required=False)
 
 
+class MergeForm(CaseActionForm):
+    """Merge this case (a duplicate) into another case of the same customer, which carries on."""
+
+    prefix = "merge"
+
+    into = forms.CharField(
+        label=_("Reference of the case to merge into"),
+        max_length=20,
+        help_text=_("A case of the same customer that is still handled, e.g. CMP-2026-000123."),
+    )
+    note = _text(_("Why is it a duplicate? (optional)"), rows=2, required=False)
+
+    def clean_into(self) -> str:
+        value: str = self.cleaned_data["into"]
+        return value.strip().upper()
+
+
 class AssignForm(CaseActionForm):
     prefix = "assign"
 

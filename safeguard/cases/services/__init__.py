@@ -28,6 +28,8 @@ Decisions:
 * Reopening. Allowed for ``SAFEGUARD_REOPEN_WINDOW_DAYS`` after the final response; it gives a
   fresh final-response deadline counted from the reopening, and the earlier extension lapses.
 * Withdrawal and referral end the case: ``closed_at`` is set that day and the clock stops.
+* Duplicates (``merge.py``): intake only flags a possible duplicate (a link and an event); a
+  person merges. Merging ends the duplicate like a withdrawal and keeps both timelines whole.
 * Breaches are history: ``Case.is_breached`` stays set after a breach even if the deadline is
   later extended or met.
 """
@@ -41,14 +43,19 @@ from safeguard.cases.services.attachments import (
     discard_files,
     open_attachment,
 )
+from safeguard.cases.services.bulk import NewCase, NewCustomer, Opened, open_cases_bulk
 from safeguard.cases.services.clock import extend_deadline, pause_clock, resume_clock
 from safeguard.cases.services.lifecycle import acknowledge, close, refer, reopen, resolve, transition, withdraw
+from safeguard.cases.services.merge import link_possible_duplicate, merge
 from safeguard.cases.services.messages import add_message, add_note
 from safeguard.cases.services.opening import next_reference, open_case
 from safeguard.cases.services.redress import approve_redress, record_redress, reject_redress
 from safeguard.cases.services.scan import scan_deadlines
 
 __all__ = [
+    "NewCase",
+    "NewCustomer",
+    "Opened",
     "acknowledge",
     "add_attachment",
     "add_attachments",
@@ -61,9 +68,12 @@ __all__ = [
     "close",
     "discard_files",
     "extend_deadline",
+    "link_possible_duplicate",
+    "merge",
     "next_reference",
     "open_attachment",
     "open_case",
+    "open_cases_bulk",
     "pause_clock",
     "record_redress",
     "refer",

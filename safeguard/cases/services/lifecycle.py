@@ -20,6 +20,7 @@ from safeguard.cases.errors import (
 )
 from safeguard.cases.models import Case, CaseMilestone, Outcome, Redress, Resolution, RootCause, Status
 from safeguard.cases.services import _base
+from safeguard.cases.services.merge import MergeTargetRequired
 from safeguard.cases.services.redress import add_redress
 from safeguard.core.errors import InvalidInput
 from safeguard.deadlines.selectors import deadline_rules
@@ -70,7 +71,8 @@ def _investigation_move(*, case: Case, by: User, version: int, target: str, acti
 def transition(*, case: Case, to: str, by: User, version: int, note: str = "") -> Case:
     """Move the case to status ``to``: the generic entry the API uses; routes to the specific service.
 
-    ``resolved`` needs a decision, so it is refused here with ``resolution_required`` (use ``resolve``).
+    ``resolved`` needs a decision, so it is refused here with ``resolution_required`` (use ``resolve``);
+    ``merged`` needs the case to merge into: ``merge_target_required`` (use ``merge``).
     """
     move = states.move_for(case.status, to)
     match move.action:
@@ -91,6 +93,11 @@ def transition(*, case: Case, to: str, by: User, version: int, note: str = "") -
             return withdraw(case=case, by=by, version=version, reason=note)
         case states.Action.REFER:
             return refer(case=case, by=by, version=version, body=note)
+        case states.Action.MERGE:
+            raise MergeTargetRequired(
+                _("Merging a case needs the case to merge it into: use merge."),
+                **{"from": case.status, "to": to},
+            )
     raise IllegalTransition(case.status, to)  # pragma: no cover - every action is routed above
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import transaction
 
 from safeguard.accounts.models import User
@@ -21,6 +24,8 @@ def add_message(
     body: str,
     channel: str | None = None,
     subject: str = "",
+    external_id: str = "",
+    data: Mapping[str, Any] | None = None,
 ) -> Message:
     """Record a message on any case, whatever its status (nothing a customer sends is lost).
 
@@ -29,6 +34,8 @@ def add_message(
     * The first outbound message written by a person meets the first-response milestone;
       automatic letters (``by`` None) do not.
     * An inbound message on a case awaiting the customer moves it back to investigating.
+    * ``external_id`` is the e-mail Message-ID (ours for a letter, the sender's for mail in);
+      ``data`` adds detail to the timeline event, e.g. ``{"letter": "acknowledgement"}``.
     """
     _base.require_choice(direction, Message.Direction.values, "direction")
     if channel is not None:
@@ -45,6 +52,7 @@ def add_message(
         subject=subject.strip(),
         body=body,
         author=by,
+        external_id=external_id.strip(),
     )
     inbound = direction == Message.Direction.INBOUND
     label = events.CUSTOMER if inbound and by is None else None
@@ -55,7 +63,7 @@ def add_message(
         label=label,
         at=at,
         message=message,
-        data={"channel": message.channel},
+        data={**(data or {}), "channel": message.channel},
     )
     changes: dict[str, object] = {"message": message.pk, "direction": direction, "channel": message.channel}
     if not inbound and by is not None and _base.meet(locked, [rules.FIRST_RESPONSE], at=at):
@@ -71,10 +79,12 @@ def add_message(
 
 
 @transaction.atomic
-def add_note(*, case: Case, by: User, body: str) -> CaseEvent:
-    """An internal note on the timeline (never shown to the customer)."""
+def add_note(*, case: Case, by: User | None, body: str) -> CaseEvent:
+    """An internal note on the timeline (never shown to the customer). ``by`` None is a note the
+    system writes for staff (e.g. a letter it could not send)."""
     body = _base.require_text(body, "body")
-    ensure_can(by, WORK_PERM, case)
+    if by is not None:
+        ensure_can(by, WORK_PERM, case)
     locked = _base.lock(case)
     event = events.record(locked, events.Kind.NOTE, by=by, note=body)
     _base.save(locked)

@@ -131,6 +131,8 @@ def open_case(
     department: Department | None = None,
     assignee: User | None = None,
     external_reference: str = "",
+    external_source: str = "",
+    external_due_at: datetime | None = None,
     desired_outcome: str = "",
 ) -> Case:
     """Record a case the moment it arrives; see the package docstring for milestones."""
@@ -177,6 +179,8 @@ def open_case(
         acknowledged_at=received if auto_acknowledged else None,
         next_due_at=rules.next_due((due_at, met.get(name)) for name, due_at in due.items()),
         external_reference=external_reference.strip(),
+        external_source=external_source.strip(),
+        external_due_at=external_due_at,
     )
     CaseMilestone.objects.bulk_create(
         CaseMilestone(case=case, milestone=name, due_at=due_at, met_at=met.get(name))

@@ -221,8 +221,8 @@ def test_the_case_page_query_count_is_bounded(client, agent, supervisor, case, d
     # product/category/policy, 5 milestones, 6 running pause, 7 the policy's extensions, 8 resolution,
     # 9 redress, 10 earlier cases, 11 response templates, 12 attachments, 13 departments and
     # 14 eligible assignees (assign form), 15 approvers (extension form), 16 the timeline (events
-    # with actors and messages). Independent of the number of events.
-    with django_assert_max_num_queries(16):
+    # with actors and messages), 17 case links. Independent of the number of events.
+    with django_assert_max_num_queries(17):
         response = client.get(_url(case))
     assert response.status_code == 200
 
@@ -289,3 +289,20 @@ def test_only_handlers_may_fetch_template_fragments(client, auditor, other_agent
     assert client.get(_url(case, "response_template"), {"template": templates["en"].pk}).status_code == 403
     client.force_login(other_agent)
     assert client.get(_url(case, "response_template"), {"template": templates["en"].pk}).status_code == 404
+
+
+def test_a_regulator_referral_shows_its_reference_and_deadline(client, agent, open_case):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from safeguard.cases.models import Case
+
+    case = open_case()
+    due = datetime(2026, 3, 20, 17, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    Case.objects.filter(pk=case.pk).update(
+        external_reference="NFRA-2026-0042", external_source="nfra-feed", external_due_at=due
+    )
+    client.force_login(agent)
+    html = client.get(_url(case)).content.decode()
+    assert "NFRA-2026-0042" in html and "nfra-feed" in html
+    assert "Deadline set by the referrer" in html and "2026-03-20 17:00" in html

@@ -28,6 +28,7 @@ WHO_MAY = {
     states.Action.WITHDRAW: {"agent": OK, "supervisor": OK, "compliance": DENIED, "auditor": DENIED},
     states.Action.REOPEN: {"agent": DENIED, "supervisor": OK, "compliance": DENIED, "auditor": DENIED},
     states.Action.REFER: {"agent": DENIED, "supervisor": OK, "compliance": OK, "auditor": DENIED},
+    states.Action.MERGE: {"agent": OK, "supervisor": OK, "compliance": DENIED, "auditor": DENIED},
 }
 PERSONAS = ("agent", "supervisor", "compliance", "auditor", "other_agent", "nobody")
 CASES = [(move, persona) for move in states.MOVES for persona in PERSONAS]
@@ -37,7 +38,9 @@ def _expected(move: states.Move, persona: str) -> str:
     return WHO_MAY[move.action].get(persona, HIDDEN)
 
 
-def _make(move: states.Move, *, case, by):
+def _make(move: states.Move, *, case, by, into=None):
+    if move.action == states.Action.MERGE:
+        return services.merge(case=case, into=into, by=by, version=case.version, note="Reason given")
     if move.action == states.Action.RESOLVE:
         return services.resolve(
             case=case,
@@ -57,8 +60,10 @@ def test_every_move_has_an_expectation():
 
 
 @pytest.mark.parametrize(("move", "persona"), CASES, ids=[f"{m.source}->{m.target}-{p}" for m, p in CASES])
-def test_who_may_make_each_move(request, case, move, persona):
+def test_who_may_make_each_move(request, case, open_case, move, persona):
     user = request.getfixturevalue(persona)
+    # A merge needs the case it goes into (the same customer's, in the same department).
+    into = open_case() if move.action == states.Action.MERGE else None
     staged = stage(case, move.source)
     expected = _expected(move, persona)
     if expected == HIDDEN:
@@ -68,12 +73,12 @@ def test_who_may_make_each_move(request, case, move, persona):
         assert selectors.case_for(user, staged.reference) == staged
     before = counts(staged)
     if expected == OK:
-        moved = _make(move, case=staged, by=user)
+        moved = _make(move, case=staged, by=user, into=into)
         assert moved.status == move.target
         assert moved.version == staged.version + 1
         return
     with pytest.raises(PermissionDenied if expected == DENIED else NotFound):
-        _make(move, case=staged, by=user)
+        _make(move, case=staged, by=user, into=into)
     staged.refresh_from_db()
     assert staged.status == move.source
     assert counts(staged) == before

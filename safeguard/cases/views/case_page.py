@@ -27,6 +27,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -45,6 +46,7 @@ from safeguard.cases.forms.case_page import (
     AssignForm,
     CaseActionForm,
     ExtendForm,
+    MergeForm,
     MoveForm,
     NoteForm,
     PauseForm,
@@ -57,10 +59,10 @@ from safeguard.cases.forms.case_page import (
     TakeForm,
     WithdrawForm,
 )
-from safeguard.cases.models import OPEN_STATUSES, Case, ResponseTemplate, Status
+from safeguard.cases.models import OPEN_STATUSES, Case, CaseLink, ResponseTemplate, Status
 from safeguard.cases.services.redress import approval_limit
 from safeguard.cases.views.attachments import attachment_context
-from safeguard.core.errors import DomainError, NotFound, PermissionDenied
+from safeguard.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from safeguard.customers import services as customer_services
 from safeguard.customers.models import PII_FIELDS, Customer
 
@@ -68,7 +70,7 @@ ASSIGN_PERM = "cases.assign_case"
 EXTEND_PERM = "cases.extend_deadline"
 # Cases that can still change hands (services/assignment.py refuses the others).
 ASSIGNABLE = (*OPEN_STATUSES, Status.RESOLVED)
-# Moves made with one click; resolve, reopen, withdraw and refer need their own form.
+# Moves made with one click; resolve, reopen, withdraw, refer and merge need their own form.
 ONE_CLICK = (states.Action.ACKNOWLEDGE, states.Action.INVESTIGATE, states.Action.AWAIT_CUSTOMER, states.Action.CLOSE)
 
 
@@ -103,6 +105,7 @@ class Offer:
     reopen: bool
     withdraw: bool
     refer: bool
+    merge: bool
     reply: bool  # replies and internal notes
     assign: bool
     take: bool
@@ -114,7 +117,7 @@ class Offer:
     @property
     def any_action(self) -> bool:
         return bool(self.moves) or any(
-            (self.resolve, self.reopen, self.withdraw, self.refer, self.reply, self.assign, self.take)
+            (self.resolve, self.reopen, self.withdraw, self.refer, self.merge, self.reply, self.assign, self.take)
         )
 
 
@@ -138,6 +141,7 @@ def _offer(user: User, case: Case, *, now: datetime, paused: bool, final_open: b
         and rules.reopen_window_open(case.resolved_at, now=now, days=settings.SAFEGUARD_REOPEN_WINDOW_DAYS),
         withdraw=states.Action.WITHDRAW in actions,
         refer=states.Action.REFER in actions,
+        merge=states.Action.MERGE in actions,
         reply=works,
         assign=assign,
         take=take,
@@ -168,6 +172,37 @@ def _pii(customer: Customer, revealed: Mapping[str, str]) -> list[dict[str, str]
             }
         )
     return rows
+
+
+@dataclass(frozen=True)
+class LinkedCase:
+    """A row of the "Linked cases" panel: how the other case relates to this one."""
+
+    kind: str  # CaseLink.Kind
+    outgoing: bool  # this case → the other (this one is the newer, or the merged duplicate)
+    other: Case
+    score: float | None
+
+
+def _linked_cases(user: User, case: Case) -> list[LinkedCase]:
+    """The case's links both ways, to cases ``user`` may see (the others are not named). One query."""
+    visible = selectors.visible_cases(user).values("pk")
+    links = (
+        CaseLink.objects.filter(
+            Q(case=case, other__in=visible) | Q(other=case, case__in=visible),
+        )
+        .select_related("case", "other")
+        .order_by("-created_at", "-id")
+    )
+    return [
+        LinkedCase(
+            kind=link.kind,
+            outgoing=link.case_id == case.pk,
+            other=link.other if link.case_id == case.pk else link.case,
+            score=link.score,
+        )
+        for link in links
+    ]
 
 
 def _template_for(case: Case, template_id: str | None) -> ResponseTemplate | None:
@@ -219,6 +254,7 @@ def _page(
         "reopen_form": ReopenForm(initial=version) if offer.reopen else None,
         "withdraw_form": WithdrawForm(initial=version) if offer.withdraw else None,
         "refer_form": ReferForm(initial=version) if offer.refer else None,
+        "merge_form": MergeForm(initial=version) if offer.merge else None,
         "assign_form": (
             AssignForm(initial={**version, "department": case.department_id, "assignee": case.assignee_id})
             if offer.assign
@@ -248,6 +284,7 @@ def _page(
         "redress": list(selectors.redress_of(case)),
         "redress_limit": approval_limit(),
         "earlier_cases": selectors.earlier_cases(user, case),
+        "linked_cases": _linked_cases(user, case),
         "pii": _pii(case.customer, revealed or {}),
         **_template_groups(case, selectors.response_templates(case) if offer.reply else []),
         "picked_template": picked,
@@ -493,6 +530,30 @@ def refer(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def merge(request: HttpRequest, reference: str) -> HttpResponse:
+    """Merge this case (a duplicate) into another case of the same customer; both timelines stay."""
+
+    def perform(request: HttpRequest, case: Case, form: MergeForm) -> str:
+        try:
+            target = selectors.case_for(request.user, form.cleaned_data["into"])
+        except NotFound:
+            raise InvalidInput(_("No case with this reference that you can see."), field="into") from None
+        services.merge(
+            case=case,
+            into=target,
+            by=request.user,  # type: ignore[arg-type]
+            version=_version(form),
+            note=form.cleaned_data["note"],
+        )
+        return _("The case is merged into %(reference)s. Both timelines are kept.") % {"reference": target.reference}
+
+    return _handle(
+        request, reference, name="merge_form", perm=states.WORK_PERM, build=lambda c, d: MergeForm(d), perform=perform
+    )
+
+
+@login_required
+@require_POST
 def assign(request: HttpRequest, reference: str) -> HttpResponse:
     def perform(request: HttpRequest, case: Case, form: AssignForm) -> str:
         services.assign(
@@ -645,6 +706,7 @@ urlpatterns = [
     path("cases/<str:reference>/reopen/", reopen, name="reopen"),
     path("cases/<str:reference>/withdraw/", withdraw, name="withdraw"),
     path("cases/<str:reference>/refer/", refer, name="refer"),
+    path("cases/<str:reference>/merge/", merge, name="merge"),
     path("cases/<str:reference>/assign/", assign, name="assign"),
     path("cases/<str:reference>/take/", take, name="take"),
     path("cases/<str:reference>/clock/pause/", pause, name="pause"),

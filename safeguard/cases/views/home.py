@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "workload": selectors.workload(request.user, now=now, due_soon_hours=settings.SAFEGUARD_DUE_SOON_HOURS),
         "due_next": selectors.case_list(request.user, status=OPEN_STATUSES)[:NEAREST],
         "now": now,
+        "due_soon_until": now + timedelta(hours=settings.SAFEGUARD_DUE_SOON_HOURS),
         "due_soon_hours": settings.SAFEGUARD_DUE_SOON_HOURS,
     }
     return render(request, "cases/home.html", context)

@@ -66,3 +66,13 @@ def test_an_unknown_backend_is_a_clear_configuration_error(settings):
     settings.SAFEGUARD_SMS_BACKEND = "safeguard.intake.sms.NoSuchBackend"
     with pytest.raises(ImportError):
         sms.send_sms("13800000006", "hi")
+
+
+def test_the_disabled_backend_refuses_rather_than_printing_codes(settings):
+    import pytest
+
+    from safeguard.intake import sms
+
+    settings.SAFEGUARD_SMS_BACKEND = "safeguard.intake.sms.DisabledBackend"
+    with pytest.raises(sms.SmsNotConfigured):
+        sms.send_sms("13800138000", "Your code is 123456")

@@ -21,7 +21,7 @@ BENCH_CASES ?= 100000
 BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/safeguard_bench
 BENCH_ARGS ?=
 
-.PHONY: help venv run test lint typecheck check-static test-sqlite test-postgres lock messages migrate clean browsers imap-server bench
+.PHONY: help venv run test lint typecheck check-static test-sqlite test-postgres lock messages migrate clean browsers imap-server bench bench-import
 
 help:
 	@echo "make run    - set up .venv, migrate var/safeguard.sqlite3, load demo data once, serve http://127.0.0.1:8000"
@@ -129,6 +129,10 @@ bench: venv messages
 	@$(BIN)/python scripts/pg_ready.py "$(BENCH_PG_URL)" || { echo "PostgreSQL is not answering at $(BENCH_PG_URL)" >&2; exit 1; }
 	BENCH_DATABASE_URL="$(BENCH_PG_URL)" BENCH_CASES=$(BENCH_CASES) SAFEGUARD_ENV=demo SAFEGUARD_DEBUG=0 \
 	  $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Bulk import speed into SQLite and PostgreSQL (bench/import_bench.py; var/bench/import.json).
+bench-import: venv messages
+	$(BIN)/python -m bench.import_bench $(IMPORT_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

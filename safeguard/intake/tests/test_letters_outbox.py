@@ -56,7 +56,7 @@ def failing_mail(settings: Any) -> Iterator[None]:
 
 
 def sent(kind: str | None = None) -> list[Letter]:
-    rows = Letter.objects.filter(status=Letter.Status.SENT)
+    rows = Letter.objects.filter(status=Letter.Status.SENT).order_by("id")  # claimed in this order
     return list(rows.filter(kind=kind) if kind else rows)
 
 

@@ -143,6 +143,16 @@ def _clean_bool(value: Any) -> bool:
 # --- storing and reading PII (internal) -------------------------------------------
 
 
+def stored_pii(field: str, value: str) -> tuple[str, str, str]:
+    """``(ciphertext, masked copy, blind index)`` of a canonical text value, as the customer row
+    stores it (the index is "" for fields without one; all three are "" for an empty value).
+    Bulk writers that build rows without model instances use this too."""
+    if not value:
+        return "", "", ""
+    index = crypto.blind_index(value, field=field) if field in INDEXED_PII_FIELDS else ""
+    return crypto.encrypt(value, field=field), _MASKERS[field](value), index
+
+
 def _store_pii(customer: Customer, field: str, value: PiiValue) -> None:
     """Write the ciphertext, masked copy and (where indexed) blind index of a canonical value."""
     if field == "account_numbers":
@@ -151,10 +161,11 @@ def _store_pii(customer: Customer, field: str, value: PiiValue) -> None:
         customer.account_numbers_masked = [masking.mask_account(n) for n in value]
         return
     assert isinstance(value, str)
-    setattr(customer, f"{field}_enc", crypto.encrypt(value, field=field))
-    setattr(customer, f"{field}_masked", _MASKERS[field](value))
+    encrypted, masked, index = stored_pii(field, value)
+    setattr(customer, f"{field}_enc", encrypted)
+    setattr(customer, f"{field}_masked", masked)
     if field in INDEXED_PII_FIELDS:
-        setattr(customer, f"{field}_index", crypto.blind_index(value, field=field))
+        setattr(customer, f"{field}_index", index)
 
 
 def _plain(customer: Customer, field: str) -> PiiValue:

@@ -66,19 +66,12 @@ from safeguard.cases.models import (
 )
 from safeguard.cases.services import _base
 from safeguard.cases.services.opening import CLOCK_SKEW, _policy
-from safeguard.core import masking
 from safeguard.core.errors import DomainError, InvalidInput
-from safeguard.customers import crypto
 from safeguard.customers.models import ContactChannel, Customer, Vulnerability
-from safeguard.customers.services import clean_pii
+from safeguard.customers.services import clean_pii, stored_pii
 from safeguard.deadlines.selectors import DeadlineRules, deadline_rules
 
 IMPORT_ACTION = "case.import"
-_MASKERS: dict[str, Callable[[str], str]] = {
-    "name": masking.mask_name,
-    "phone": masking.mask_phone,
-    "email": masking.mask_email,
-}
 
 
 @dataclass
@@ -417,10 +410,8 @@ def _check_customer(customer: NewCustomer) -> None:
 def _customer_row(customer: NewCustomer, at: Any) -> tuple[Any, ...]:
     stored: list[str] = []
     for name in ("name", "phone", "email"):
-        value = getattr(customer, name)
-        stored += [crypto.encrypt(value, field=name), _MASKERS[name](value)] if value else ["", ""]
-        if name != "name":
-            stored.append(crypto.blind_index(value, field=name))
+        encrypted, masked, index = stored_pii(name, getattr(customer, name))
+        stored += [encrypted, masked] if name == "name" else [encrypted, masked, index]
     return (
         customer.pk,
         customer.customer_no,

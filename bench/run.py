@@ -23,7 +23,7 @@ from typing import Any
 
 from bench import common
 
-WORKLOADS = ("workspace", "intake_api")
+WORKLOADS = ("workspace", "intake_api", "dashboard")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("the benchmark runs on PostgreSQL: set BENCH_DATABASE_URL=postgres://...")
     common.create_database_if_missing(args.database_url)
     common.setup_django(args.database_url)
-    from bench import intake_api, workspace
+    from bench import dashboard, intake_api, workspace
 
     started = datetime.now(UTC)
     results: dict[str, Any] = {
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         "workloads": {},
         "summary": {},
     }
-    runners = {"workspace": workspace.run, "intake_api": intake_api.run}
+    runners = {"workspace": workspace.run, "intake_api": intake_api.run, "dashboard": dashboard.run}
     for name in args.workload or WORKLOADS:
         print(f"== {name} at {args.cases} cases ==", flush=True)
         outcome = runners[name](
@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         results["workloads"][name] = outcome
         results["summary"].update({k: v for k, v in outcome["summary"].items() if k not in ("p50_ms", "p95_ms")})
         results["summary"][name] = outcome["summary"]
+        if "skipped" in outcome:
+            print(f"  skipped: {outcome['skipped']}", flush=True)
+            continue
         print(
             common.format_table(
                 outcome["scenarios"],
@@ -89,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
                     "sql_ms",
                     "skipped",
                     "per_s",
+                    "value",
                 ],
             )
         )
@@ -109,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"queue p95 {summary.get('queue_p95_ms')} ms, case page p95 {summary.get('case_page_p95_ms')} ms "
         f"(target < {summary.get('target_p95_ms')} ms): {'met' if summary.get('meets_target') else 'NOT met'}; "
+        f"dashboard {summary.get('dashboard_ms')} ms, KPI API p95 {summary.get('kpi_api_p95_ms')} ms; "
         f"results in {args.out / 'results.json'}"
     )
     return 0

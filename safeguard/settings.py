@@ -54,7 +54,9 @@ INSTALLED_APPS = [
     "safeguard.customers",
     "safeguard.deadlines",
     "safeguard.cases",
+    "safeguard.surveys",
     "safeguard.intake",
+    "safeguard.quality",
     "safeguard.api",
 ]
 
@@ -108,6 +110,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE) are PostgreSQL's; SQLite builds the same indexes on their key columns.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Background work ------------------------------------------------------------
 TASKS = {"default": {"BACKEND": os.environ.get("SAFEGUARD_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
@@ -161,6 +165,11 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(SAFEGUARD_ATTACHMENT_DIR), "base_url": None},
     },
+    # Generated quality and regulatory reports (served only through a permission-checked view).
+    "reports": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "reports"), "base_url": None},
+    },
 }
 # The largest attachment accepted, and the content types allowed (checked from the bytes).
 SAFEGUARD_ATTACHMENT_MAX_BYTES = int(os.environ.get("SAFEGUARD_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
@@ -188,7 +197,7 @@ if _CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "safeguard"}}
     # django-ratelimit refuses a per-process cache; with one web process it is the right one.
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
 RATELIMIT_VIEW = "safeguard.core.views.rate_limited"
 # Per client address: portal submissions, tracking-code requests, code attempts.
 SAFEGUARD_PORTAL_SUBMIT_RATE = os.environ.get("SAFEGUARD_PORTAL_SUBMIT_RATE", "10/h")
@@ -325,9 +334,68 @@ LOGGING = {
 }
 
 # Periodic tasks enqueued by `run_worker`: (task path, every N seconds).
+# --- surveys (safeguard/surveys; docs/surveys.md) ---
+# The questions asked after a case and in the periodic relationship survey (csat, nps, effort).
+SAFEGUARD_SURVEY_CASE_KINDS = [
+    k.strip() for k in os.environ.get("SAFEGUARD_SURVEY_CASE_KINDS", "csat,effort").split(",") if k.strip()
+]
+SAFEGUARD_SURVEY_RELATIONSHIP_KINDS = [
+    k.strip() for k in os.environ.get("SAFEGUARD_SURVEY_RELATIONSHIP_KINDS", "nps").split(",") if k.strip()
+]
+# A survey link works for this many days after the invitation, once.
+SAFEGUARD_SURVEY_TOKEN_DAYS = int(os.environ.get("SAFEGUARD_SURVEY_TOKEN_DAYS", "30"))
+# Nobody is invited to a survey (of any kind) more than once in this many days.
+SAFEGUARD_SURVEY_MIN_DAYS_BETWEEN = int(os.environ.get("SAFEGUARD_SURVEY_MIN_DAYS_BETWEEN", "90"))
+# The relationship survey: a random sample every N days (0: never; the default under tests), of
+# SIZE customers, or of FRACTION (0..1) of the eligible customers when FRACTION is above 0.
+SAFEGUARD_SURVEY_RELATIONSHIP_EVERY_DAYS = int(
+    os.environ.get("SAFEGUARD_SURVEY_RELATIONSHIP_EVERY_DAYS", "0" if CONFIG.env == "test" else "30")
+)
+SAFEGUARD_SURVEY_RELATIONSHIP_SIZE = int(os.environ.get("SAFEGUARD_SURVEY_RELATIONSHIP_SIZE", "200"))
+SAFEGUARD_SURVEY_RELATIONSHIP_FRACTION = float(os.environ.get("SAFEGUARD_SURVEY_RELATIONSHIP_FRACTION", "0"))
+# Per client address on the survey page: answers sent, and pages opened.
+SAFEGUARD_SURVEY_ANSWER_RATE = os.environ.get("SAFEGUARD_SURVEY_ANSWER_RATE", "20/h")
+SAFEGUARD_SURVEY_VIEW_RATE = os.environ.get("SAFEGUARD_SURVEY_VIEW_RATE", "120/h")
+# (end of surveys settings)
+
+# --- service quality: KPIs, dashboard, early warning, reports (safeguard/quality; docs/quality.md) ---
+# Reports: the institution's name on every report and on the public transparency page.
+SAFEGUARD_REPORTS_INSTITUTION = os.environ.get("SAFEGUARD_REPORTS_INSTITUTION", "Safeguard")
+SAFEGUARD_REPORTS_INSTITUTION_ZH = os.environ.get("SAFEGUARD_REPORTS_INSTITUTION_ZH", "")
+# The business calendar the DISP return counts "within 3 business days" on (a deadlines Calendar code).
+SAFEGUARD_REPORTS_DISP_CALENDAR = os.environ.get("SAFEGUARD_REPORTS_DISP_CALENDAR", "gb-eng")
+# Public figures below this count are shown as "<N" so nobody can be identified.
+SAFEGUARD_REPORTS_SMALL_CELL = int(os.environ.get("SAFEGUARD_REPORTS_SMALL_CELL", "5"))
+# The public transparency page (and its PDF) is cached this long, by the server and by browsers.
+SAFEGUARD_TRANSPARENCY_CACHE_SECONDS = int(os.environ.get("SAFEGUARD_TRANSPARENCY_CACHE_SECONDS", "3600"))
+# The service-quality report lists this many root causes and at most this many breaches.
+SAFEGUARD_REPORTS_TOP_ROOT_CAUSES = 10
+SAFEGUARD_REPORTS_MAX_BREACHES = 500
+# KPIs: how many customers the institution has, for "complaints per 10,000 customers" (0: count
+# the customers on record, which are only those who contacted the institution).
+SAFEGUARD_QUALITY_CUSTOMERS = int(os.environ.get("SAFEGUARD_QUALITY_CUSTOMERS", "0"))
+# The longest period the KPI API answers for, in days (about three years).
+SAFEGUARD_QUALITY_MAX_DAYS = int(os.environ.get("SAFEGUARD_QUALITY_MAX_DAYS", "1100"))
+# Target evaluation looks back this many months, so a missed run or a new target catches up.
+SAFEGUARD_QUALITY_EVALUATION_MONTHS = int(os.environ.get("SAFEGUARD_QUALITY_EVALUATION_MONTHS", "12"))
+# Early warning (quality/warnings; docs/quality.md "Early warning"): the CUSUM's alarm threshold
+# (higher: fewer false alarms, later detection), the fewest complaints an alarm needs, how many
+# cases one alert links, the days a new theme is looked for in and the smallest theme.
+SAFEGUARD_WARNING_THRESHOLD = float(os.environ.get("SAFEGUARD_WARNING_THRESHOLD", "7.0"))
+SAFEGUARD_WARNING_MIN_COUNT = int(os.environ.get("SAFEGUARD_WARNING_MIN_COUNT", "5"))
+SAFEGUARD_WARNING_MAX_CASES = int(os.environ.get("SAFEGUARD_WARNING_MAX_CASES", "1000"))
+SAFEGUARD_WARNING_THEMES = os.environ.get("SAFEGUARD_WARNING_THEMES", "1") == "1"
+SAFEGUARD_WARNING_THEME_DAYS = int(os.environ.get("SAFEGUARD_WARNING_THEME_DAYS", "7"))
+SAFEGUARD_WARNING_THEME_MIN_SIZE = int(os.environ.get("SAFEGUARD_WARNING_THEME_MIN_SIZE", "5"))
+# (end of quality settings)
+
 SAFEGUARD_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("safeguard.cases.tasks.scan_deadlines", 60),
     ("safeguard.api.tasks.purge_idempotency_records", 3600),
     ("safeguard.intake.tasks.process_stuck_items", 60),
     ("safeguard.intake.tasks.send_due_letters", 60),
+    ("safeguard.surveys.tasks.send_relationship_surveys", 3600),
+    ("safeguard.quality.tasks.evaluate_targets", 3600),
+    # Hourly; the day's WarningRun makes the early-warning scan run once a day.
+    ("safeguard.quality.tasks.scan_early_warnings", 3600),
 ]

@@ -16,5 +16,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("safeguard.cases.urls")),
     path("", include("safeguard.intake.urls")),
+    path("", include("safeguard.surveys.urls")),
+    path("", include("safeguard.quality.urls")),
     path("", include("safeguard.accounts.urls")),
 ]

@@ -43,6 +43,32 @@ _READ_EVERYTHING = [
     "deadlines.view_policymilestone",
     "deadlines.view_policyextension",
     "audit.view_auditentry",
+    "surveys.view_surveyinvitation",
+    "surveys.view_surveyresponse",
+    "surveys.view_relationshiprun",
+    "quality.view_dashboard",
+    "quality.view_kpi",
+    "quality.view_target",
+    "quality.view_measurement",
+    "quality.view_alert",
+    "quality.view_warningrun",
+    "quality.view_regulatorycode",
+    "quality.view_regulatorymapping",
+    "quality.view_report",
+]
+
+# Watching the institution's service quality: the dashboard, its exports, alerts and reports.
+_QUALITY = [
+    "surveys.view_surveyinvitation",
+    "surveys.view_surveyresponse",
+    "quality.view_dashboard",
+    "quality.export_kpis",
+    "quality.view_kpi",
+    "quality.view_target",
+    "quality.view_measurement",
+    "quality.view_alert",
+    "quality.view_report",
+    "quality.generate_report",
 ]
 
 _AGENT = [
@@ -59,6 +85,8 @@ _AGENT = [
     "intake.view_inbounditem",
     "intake.retry_inbounditem",
     "intake.view_letter",
+    # The customer's answer to the survey about their own case, on the case page.
+    "surveys.view_surveyresponse",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -75,6 +103,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.view_responsetemplate",
         "cases.add_responsetemplate",
         "cases.change_responsetemplate",
+        *_QUALITY,
     ],
     Role.COMPLIANCE: [
         "accounts.view_all_departments",
@@ -88,9 +117,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.change_rootcause",
         "cases.view_rootcause",
         "audit.view_auditentry",
+        *_QUALITY,
+        "quality.handle_alert",
+        "quality.view_regulatorycode",
+        "quality.view_regulatorymapping",
     ],
     # Read-only everywhere; personal data stays masked (no reveal_pii).
-    Role.AUDITOR: [*_READ_EVERYTHING, "audit.verify_auditentry"],
+    Role.AUDITOR: [*_READ_EVERYTHING, "audit.verify_auditentry", "quality.export_kpis"],
     Role.ADMINISTRATOR: [
         *_READ_EVERYTHING,
         "accounts.add_user",
@@ -125,12 +158,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "deadlines.add_policyextension",
         "deadlines.change_policyextension",
         "deadlines.delete_policyextension",
+        "quality.change_kpi",
+        "quality.add_target",
+        "quality.change_target",
+        "quality.add_regulatorymapping",
+        "quality.change_regulatorymapping",
+        "quality.delete_regulatorymapping",
+        "quality.generate_report",
     ],
 }
 
 
 def ensure_roles(apps: Any = None) -> None:
     """Create or update one group per role with exactly the permissions above."""
+    in_migration = apps is not None
     if apps is None:
         from django.apps import apps as global_apps
 
@@ -151,5 +192,20 @@ def ensure_roles(apps: Any = None) -> None:
         perms = []
         for name in names:
             app_label, codename = name.split(".")
-            perms.append(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
+            found = permission_model.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is None:
+                # An older roles migration runs before the app that owns the permission exists;
+                # the latest roles migration depends on every app and sets the full table.
+                if in_migration and not _exists(apps, app_label):
+                    continue
+                raise LookupError(f"Role {role} names an unknown permission {name}.")
+            perms.append(found)
         group.permissions.set(perms)
+
+
+def _exists(apps: Any, app_label: str) -> bool:
+    try:
+        apps.get_app_config(app_label)
+    except LookupError:
+        return False
+    return bool(list(apps.get_app_config(app_label).get_models()))

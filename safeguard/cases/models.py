@@ -141,7 +141,10 @@ class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     type = models.CharField(_("type"), max_length=12, choices=CaseType.choices)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases", verbose_name=_("customer"))
+    # Indexed by case_customer_received_idx (customer first), which also serves the foreign key.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="cases", verbose_name=_("customer"), db_index=False
+    )
     complainant_role = models.CharField(
         _("complainant"), max_length=24, choices=ComplainantRole.choices, default=ComplainantRole.SELF
     )
@@ -214,6 +217,11 @@ class Case(models.Model):
             models.Index(fields=["assignee", "next_due_at"], name="case_assignee_due_idx"),
             # breached list and the breach-scan task
             models.Index(fields=["is_breached", "next_due_at"], name="case_breached_due_idx"),
+            # quality KPIs: outcomes by resolution time; a customer's earlier cases (repeat complaints)
+            models.Index(fields=["resolved_at"], name="case_resolved_idx"),
+            models.Index(
+                fields=["customer", "received_at"], include=["type", "status"], name="case_customer_received_idx"
+            ),
             # reporting by receipt date
             models.Index(fields=["received_at"], name="case_received_idx"),
             # the queue's default order for any statuses: nearest deadline, open cases first (the
@@ -270,6 +278,10 @@ class CaseMilestone(models.Model):
         indexes = [
             # the deadline scan: unmet milestones by due time
             models.Index(fields=["met_at", "due_at"], name="milestone_unmet_due_idx"),
+            # quality KPIs: milestones of a kind falling due in a period
+            models.Index(
+                fields=["milestone", "due_at"], include=["met_at", "breached_at", "case"], name="milestone_kind_due_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -398,6 +410,12 @@ class CaseEvent(models.Model):
         indexes = [
             # the case timeline
             models.Index(fields=["case", "at"], name="case_event_timeline_idx"),
+            # quality KPIs: the reopen rate (only reopen transitions are indexed)
+            models.Index(
+                fields=["case"],
+                condition=models.Q(kind="transition", data__action="reopen"),
+                name="case_event_reopen_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,10 @@ that opened the case (portal, phone, e-mail, API, webhooks), so ``cases`` never 
   receipt) or else a **final response** when a complaint gets its decision (key: the decision's
   time, so a reopened complaint decided again gets a new one);
 * a **satisfaction-survey invitation** ``SAFEGUARD_SURVEY_INVITATION_HOURS`` after the decision,
-  once per case, only to customers who consent to contact.
+  once per case. Whom to survey is the surveys app's decision: ``surveys.services.invite``
+  gives the case's invitation (its link is in the letter) or None, and then the letter is
+  skipped with the reason the skipped invitation records (``no_consent``, ``no_email``,
+  ``recently_surveyed``: the frequency cap). The invitation is marked sent with the letter.
 
 Nothing is owed for cases merged into another, for cases from a bulk import
 (``SAFEGUARD_LETTER_SKIP_SOURCES``) or for anything that happened before the window (historical
@@ -35,7 +38,8 @@ and tried again after 1, 3, 7, ... × ``SAFEGUARD_LETTER_RETRY_MINUTES`` up to
 No e-mail address: the letter is ``skipped`` and, for the letters the rules require
 (acknowledgement, extension, summary resolution, final response), an internal note tells staff
 to send it by post or phone. These go regardless of marketing consent; the survey invitation
-needs ``has_contact_consent`` and is skipped quietly without it.
+needs ``has_contact_consent`` (checked by ``surveys.services.invite``) and is skipped quietly
+without it.
 
 Wording lives in the templates ``intake/letters/<kind>.<language>.txt`` (first line: the
 subject; the rest: the body), written in each language rather than translated line by line.
@@ -55,7 +59,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Exists, OuterRef, Q
@@ -84,6 +87,9 @@ from safeguard.deadlines.rules import add_business_days, end_of_day, local_date
 from safeguard.deadlines.selectors import deadline_rules
 from safeguard.intake.email import first_message_id
 from safeguard.intake.models import Letter
+from safeguard.surveys import selectors as survey_selectors
+from safeguard.surveys import services as surveys
+from safeguard.surveys import tokens as survey_tokens
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +106,6 @@ EIGHT_WEEK_LEAD = timedelta(hours=24)
 SUMMARY_BUSINESS_DAYS = 3
 FOS_URL = "https://www.financial-ombudsman.org.uk"
 CFPB_URL = "https://www.consumerfinance.gov/complaint/"
-SURVEY_SALT = "safeguard.surveys"
 # At most this many letters of each kind are claimed per run; the next run takes the rest.
 BATCH = 200
 # An attempt still pending this long after it could have started was interrupted.
@@ -148,9 +153,14 @@ def public_url(path: str) -> str:
     return f"{settings.SAFEGUARD_PUBLIC_URL.rstrip('/')}{path}"
 
 
-def survey_token(case: Case) -> str:
-    """The signed token of the survey link (served by the surveys work: ``/surveys/<token>/``)."""
-    return signing.TimestampSigner(salt=SURVEY_SALT).sign_object({"case": case.pk, "kind": "csat"})
+def survey_url(case: Case, now: datetime) -> str:
+    """The case's survey link (``/surveys/<token>/``): ``surveys.services.invite`` gives the
+    invitation, creating it the first time (so rendering the letter, even as a preview, invites
+    the customer; it is idempotent). A ValueError when the customer may not be surveyed."""
+    invitation = surveys.invite(case=case, now=now)
+    if invitation is None:
+        raise ValueError(f"no survey for this case ({survey_selectors.skip_reason(case) or 'not decided'})")
+    return survey_tokens.public_url(invitation)
 
 
 def _due(at: datetime | None, zone: str) -> Due | None:
@@ -193,7 +203,7 @@ def _context(case: Case, kind: str, key: str, now: datetime) -> dict[str, Any]:
         context["approved_redress"] = [_redress(r) for r in redress if r.state == Redress.State.APPROVED]
         context["pending_redress"] = [_redress(r) for r in redress if r.state == Redress.State.PENDING_APPROVAL]
     if kind == Kind.SURVEY_INVITATION:
-        context["survey_url"] = public_url(f"/surveys/{survey_token(case)}/")
+        context["survey_url"] = survey_url(case, now)
     return context
 
 
@@ -363,10 +373,13 @@ def claim(*, case: Case, kind: str, key: str = "") -> Letter | None:
         return None
 
 
-def _skip_reason(letter: Letter) -> str:
+def _skip_reason(letter: Letter, now: datetime) -> str:
     customer = letter.case.customer
-    if letter.kind == Kind.SURVEY_INVITATION and not customer.has_contact_consent:
-        return "no_consent"
+    if letter.kind == Kind.SURVEY_INVITATION:
+        # The surveys app decides (consent, an e-mail address, the frequency cap) and records why not.
+        if surveys.invite(case=letter.case, now=now) is None:
+            return survey_selectors.skip_reason(letter.case) or "not_decided"
+        return ""
     if not customer.email_enc:
         return "no_email"
     return ""
@@ -451,7 +464,7 @@ def deliver(letter_id: int, *, now: datetime | None = None) -> str:
     """Send one claimed letter (or retry a failed one); returns its status afterwards."""
     letter = Letter.objects.select_related("case__customer", "case__policy__calendar").get(pk=letter_id)
     if letter.status == Letter.Status.PENDING and letter.attempts == 0:
-        reason = _skip_reason(letter)
+        reason = _skip_reason(letter, now or timezone.now())
         if reason:
             return _skip(letter, reason)
     elif letter.status != Letter.Status.FAILED:
@@ -508,9 +521,12 @@ def _record_sent(letter: Letter, rendered: Rendered, message_id: str) -> None:
         external_id=message_id,
         data={"letter": letter.kind, "letter_id": letter.pk},
     )
-    Letter.objects.filter(pk=letter.pk).update(
-        status=Letter.Status.SENT, sent_at=timezone.now(), message=message, error=""
-    )
+    sent_at = timezone.now()
+    Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.SENT, sent_at=sent_at, message=message, error="")
+    if letter.kind == Kind.SURVEY_INVITATION:
+        invitation = survey_selectors.case_invitation(letter.case)
+        if invitation is not None:
+            surveys.mark_sent(invitation=invitation, channel="email", now=sent_at)
 
 
 # --- the outbox ----------------------------------------------------------------------------

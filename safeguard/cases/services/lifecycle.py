@@ -143,7 +143,9 @@ def resolve(
     at = _base.now()
     source = locked.status
     _base.move(locked, Status.RESOLVED, by=by, at=at)
-    _base.end_pause(locked, at=at)
+    if _base.end_pause(locked, at=at):
+        # The paused days do not count: move the unmet deadlines as resuming would, then meet them.
+        _base.reschedule(locked, policies=deadline_rules(), at=at)
     # The final response is a response: it meets the first response too if nothing was sent before.
     _base.meet(locked, [rules.FIRST_RESPONSE, rules.FINAL_RESPONSE], at=at)
     locked.resolved_at = at

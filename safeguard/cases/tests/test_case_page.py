@@ -221,8 +221,9 @@ def test_the_case_page_query_count_is_bounded(client, agent, supervisor, case, d
     # product/category/policy, 5 milestones, 6 running pause, 7 the policy's extensions, 8 resolution,
     # 9 redress, 10 earlier cases, 11 response templates, 12 attachments, 13 departments and
     # 14 eligible assignees (assign form), 15 approvers (extension form), 16 the timeline (events
-    # with actors and messages), 17 case links. Independent of the number of events.
-    with django_assert_max_num_queries(17):
+    # with actors and messages), 17 case links, 18 the survey invitation and 19 its answer (the
+    # surveys panel, when there is one). Independent of the number of events.
+    with django_assert_max_num_queries(19):
         response = client.get(_url(case))
     assert response.status_code == 200
 

@@ -87,3 +87,26 @@ def test_only_handlers_who_see_the_case_resume_the_clock(case, agent, request, p
     with pytest.raises(error):
         services.resume_clock(case=case, by=request.getfixturevalue(persona))
     assert counts(case) == before and ClockPause.objects.get(pk=pause.pk).ended_at is None
+
+
+def test_resolving_a_paused_case_moves_its_deadlines_by_the_days_paused_before_meeting_them(case, agent, frozen_time):
+    services.add_message(case=case, by=agent, direction="out", body="Please send the statement.")
+    case = stage(case, Status.INVESTIGATING)
+    services.pause_clock(case=case, by=agent, reason="Waiting for the external appraisal (art. 18).")
+    frozen_time.shift(timedelta(days=20))  # past the original 15-day deadline, all of it paused
+    fresh = Case.objects.get(pk=case.pk)
+    services.resolve(
+        case=fresh,
+        by=agent,
+        version=fresh.version,
+        outcome="upheld",
+        root_cause="pricing-fees",
+        decision_basis="Card terms 4.2",
+        reasons="Charged twice.",
+        remedies="Mediation or court.",
+    )
+    final = CaseMilestone.objects.get(case=case, milestone="final_response")
+    assert final.met_at is not None
+    # The paused days do not count: the decision is in time, as resuming and then resolving would be.
+    assert final.met_at <= final.due_at
+    assert ClockPause.objects.get(case=case).ended_at is not None

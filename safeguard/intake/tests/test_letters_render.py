@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core import signing
 
 from safeguard.accounts.models import Department, User
 from safeguard.cases import services
@@ -21,6 +20,8 @@ from safeguard.cases.models import Case, Redress
 from safeguard.cases.tests.support import NOW, SHANGHAI
 from safeguard.intake import letters
 from safeguard.intake.tests.letters_support import open_case, resolve
+from safeguard.surveys import tokens as survey_tokens
+from safeguard.surveys.models import SurveyInvitation
 
 pytestmark = pytest.mark.django_db
 
@@ -268,14 +269,18 @@ def test_summary_resolution_is_for_uk_complaints_resolved_within_three_business_
 # --- survey invitation ------------------------------------------------------------------------
 
 
-def test_survey_invitation_links_to_a_signed_survey_token(make_case, agent):
+def test_survey_invitation_links_to_the_cases_survey_invitation(make_case, agent):
     case = resolve(make_case("en"), agent)
     body = render(case, "survey_invitation").body
     prefix = "https://complaints.example.com/surveys/"
     line = next(line for line in body.splitlines() if line.startswith(prefix))
     token = line.removeprefix(prefix).removesuffix("/")
-    assert signing.TimestampSigner(salt=letters.SURVEY_SALT).unsign_object(token) == {"case": case.pk, "kind": "csat"}
+    invitation = SurveyInvitation.objects.get(case=case, purpose="case")
+    assert survey_tokens.read(token) == survey_tokens.TokenRef(invitation.pk, invitation.nonce)
     assert case.reference in body
+    # Rendering again (a retry) links to the same invitation: once per case.
+    assert line in render(case, "survey_invitation").body
+    assert SurveyInvitation.objects.filter(case=case).count() == 1
 
     zh = render(resolve(make_case("zh-hans"), agent), "survey_invitation")
     assert zh.subject.endswith("诚邀您评价本次服务")

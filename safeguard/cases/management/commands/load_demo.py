@@ -7,6 +7,7 @@ from django.db import transaction
 
 from safeguard.cases import demo
 from safeguard.cases.demo import bulk
+from safeguard.cases.demo.signals import demo_loaded
 
 
 class Command(BaseCommand):
@@ -41,6 +42,12 @@ class Command(BaseCommand):
             )
         if options["bulk"]:
             self._bulk(options["cases"], options["seed"])
+        demo_loaded.send(
+            sender=self.__class__,
+            seed=options["seed"],
+            bulk=options["bulk"],
+            say=lambda line: self.stdout.write(f"  {line}"),
+        )
         self.stdout.write(
             f"Loaded {summary.customers} customers and {summary.cases} cases: "
             + ", ".join(f"{k} {v}" for k, v in sorted(summary.by_status.items()))

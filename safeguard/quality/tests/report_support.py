@@ -22,7 +22,8 @@ from safeguard.cases import services
 from safeguard.cases.models import Case, Product, Redress, Resolution, RootCause
 from safeguard.customers.models import Customer
 from safeguard.quality.models import Alert, Kpi, Target
-from safeguard.surveys.models import SurveyInvitation, SurveyResponse
+from safeguard.quality.tests import kpi_support
+from safeguard.surveys.models import SurveyInvitation
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LONDON = ZoneInfo("Europe/London")
@@ -104,35 +105,7 @@ def answer(
     effort: int | None = None,
 ) -> SurveyInvitation:
     """A survey invitation sent at ``sent`` and, unless ``answered`` is None, its response."""
-    invitation = SurveyInvitation.objects.create(
-        customer=customer,
-        case=case,
-        purpose="case" if case else "relationship",
-        kinds=["csat", "nps", "effort"],
-        nonce=f"r{SurveyInvitation.objects.count()}",
-        language="zh-hans",
-        channel="email",
-        status="answered" if answered else "sent",
-        created_at=sent,
-        sent_at=sent,
-        expires_at=sent + timedelta(days=30),
-        answered_at=answered,
-    )
-    if answered is not None:
-        SurveyResponse.objects.create(
-            invitation=invitation,
-            customer=customer,
-            case=case,
-            purpose=invitation.purpose,
-            answered_at=answered,
-            csat=csat,
-            nps=nps,
-            effort=effort,
-            product_id=case.product_id if case else None,
-            department_id=case.department_id if case else None,
-            channel=case.channel if case else "",
-        )
-    return invitation
+    return kpi_support.survey(case, customer, answered=answered, sent=sent, csat=csat, nps=nps, effort=effort)
 
 
 def alert(detected: date, *, label: str = "Credit cards", ratio: str = "3.5", **fields: Any) -> Alert:

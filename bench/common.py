@@ -68,6 +68,7 @@ def recreate_database(database_url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        _apply_recommended_settings(conn, name)
 
 
 def create_database_if_missing(database_url: str) -> bool:
@@ -80,7 +81,25 @@ def create_database_if_missing(database_url: str) -> bool:
     url, name = _maintenance_url(database_url)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        _apply_recommended_settings(conn, name)
     return True
+
+
+# The planner settings docs/configuration.md recommends for a Safeguard database (an SSD, and no
+# JIT for the dashboard's aggregates), applied to the benchmark's database when it is created so
+# the figures describe the recommended set-up. ``database_settings()`` records them in each run.
+RECOMMENDED_SETTINGS = {"jit": "off", "random_page_cost": "1.1"}
+
+
+def _apply_recommended_settings(conn: Any, name: str) -> None:
+    from psycopg import sql
+
+    for setting, value in RECOMMENDED_SETTINGS.items():
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} SET {} = {}").format(
+                sql.Identifier(name), sql.Identifier(setting), sql.Literal(value)
+            )
+        )
 
 
 # --- timing ---------------------------------------------------------------------------------

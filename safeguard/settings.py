@@ -263,11 +263,12 @@ SAFEGUARD_TRACKING_CODE_ATTEMPTS = int(os.environ.get("SAFEGUARD_TRACKING_CODE_A
 SAFEGUARD_TRACKING_SESSION_MINUTES = int(os.environ.get("SAFEGUARD_TRACKING_SESSION_MINUTES", "30"))
 # Whether the portal names the handler who wrote a reply (otherwise "Complaints team").
 SAFEGUARD_PORTAL_SHOW_STAFF_NAMES = os.environ.get("SAFEGUARD_PORTAL_SHOW_STAFF_NAMES", "0") == "1"
-# Text messages (tracking codes): FileBackend writes var/sms/ (demo), LocmemBackend keeps them
-# in memory (tests); production refuses SMS (DisabledBackend) until it names its gateway's backend.
+# Text messages (tracking codes, survey invitations; safeguard/core/sms.py): FileBackend writes
+# var/sms/ (demo), LocmemBackend keeps them in memory (tests); production refuses SMS
+# (DisabledBackend) until it names its gateway's backend.
 SAFEGUARD_SMS_BACKEND = os.environ.get(
     "SAFEGUARD_SMS_BACKEND",
-    "safeguard.intake.sms.FileBackend" if not PRODUCTION else "safeguard.intake.sms.DisabledBackend",
+    "safeguard.core.sms.FileBackend" if not PRODUCTION else "safeguard.core.sms.DisabledBackend",
 )
 SAFEGUARD_SMS_DIR = VAR_DIR / "sms"
 
@@ -378,6 +379,12 @@ SAFEGUARD_QUALITY_CUSTOMERS = int(os.environ.get("SAFEGUARD_QUALITY_CUSTOMERS", 
 SAFEGUARD_QUALITY_MAX_DAYS = int(os.environ.get("SAFEGUARD_QUALITY_MAX_DAYS", "1100"))
 # Target evaluation looks back this many months, so a missed run or a new target catches up.
 SAFEGUARD_QUALITY_EVALUATION_MONTHS = int(os.environ.get("SAFEGUARD_QUALITY_EVALUATION_MONTHS", "12"))
+# The dashboard's and the API's KPI figures are kept in the cache this many seconds (0: always
+# computed live); the periodic task quality.tasks.warm_figures refreshes the default views before
+# they expire. Warming helps other processes only with a shared cache (SAFEGUARD_CACHE_URL).
+SAFEGUARD_QUALITY_CACHE_SECONDS = int(os.environ.get("SAFEGUARD_QUALITY_CACHE_SECONDS", "300"))
+# ...and for this many dashboard viewers with a narrower scope who signed in within a day.
+SAFEGUARD_QUALITY_WARM_VIEWERS = int(os.environ.get("SAFEGUARD_QUALITY_WARM_VIEWERS", "5"))
 # Early warning (quality/warnings; docs/quality.md "Early warning"): the CUSUM's alarm threshold
 # (higher: fewer false alarms, later detection), the fewest complaints an alarm needs, how many
 # cases one alert links, the days a new theme is looked for in and the smallest theme.
@@ -396,6 +403,8 @@ SAFEGUARD_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("safeguard.intake.tasks.send_due_letters", 60),
     ("safeguard.surveys.tasks.send_relationship_surveys", 3600),
     ("safeguard.quality.tasks.evaluate_targets", 3600),
+    # Within SAFEGUARD_QUALITY_CACHE_SECONDS, so the dashboard's default views never go cold.
+    ("safeguard.quality.tasks.warm_figures", 240),
     # Hourly; the day's WarningRun makes the early-warning scan run once a day.
     ("safeguard.quality.tasks.scan_early_warnings", 3600),
 ]

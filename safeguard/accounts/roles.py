@@ -170,12 +170,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def ensure_roles(apps: Any = None) -> None:
-    """Create or update one group per role with exactly the permissions above."""
+    """Create or update one group per role with exactly the permissions above (one query when
+    they already have them: every migration run and every test calls this)."""
     in_migration = apps is not None
     if apps is None:
         from django.apps import apps as global_apps
 
         apps = global_apps
+        if roles_up_to_date():
+            return
     from django.contrib.auth.management import create_permissions
 
     # In a migration, app configs are stubs without models_module; permissions are
@@ -201,6 +204,25 @@ def ensure_roles(apps: Any = None) -> None:
                 raise LookupError(f"Role {role} names an unknown permission {name}.")
             perms.append(found)
         group.permissions.set(perms)
+
+
+def roles_up_to_date() -> bool:
+    """Whether every role's group exists with exactly its permissions (one query)."""
+    from django.contrib.auth.models import Group
+
+    expected = {(str(role), name) for role, names in ROLE_PERMISSIONS.items() for name in names}
+    held = Group.permissions.through.objects.filter(group__name__in=[str(r) for r in ROLE_PERMISSIONS])
+    found = {
+        (group, f"{app_label}.{codename}")
+        for group, app_label, codename in held.values_list(
+            "group__name", "permission__content_type__app_label", "permission__codename"
+        )
+    }
+    if found != expected:
+        return False
+    # A role with no permissions has no rows to show that its group exists.
+    empty = [str(role) for role, names in ROLE_PERMISSIONS.items() if not names]
+    return not empty or Group.objects.filter(name__in=empty).count() == len(empty)
 
 
 def _exists(apps: Any, app_label: str) -> bool:

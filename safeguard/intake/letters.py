@@ -1,4 +1,5 @@
-"""Letters to the customer by e-mail: what is owed, rendering, sending once, and the outbox.
+"""Letters to the customer by e-mail (the survey invitation by text message when that is the
+survey's channel): what is owed, rendering, sending once, and the outbox.
 
 What is owed (``owed``), found by the periodic ``send_due_letters`` task whatever the channel
 that opened the case (portal, phone, e-mail, API, webhooks), so ``cases`` never calls ``intake``:
@@ -12,8 +13,12 @@ that opened the case (portal, phone, e-mail, API, webhooks), so ``cases`` never 
 * a **satisfaction-survey invitation** ``SAFEGUARD_SURVEY_INVITATION_HOURS`` after the decision,
   once per case. Whom to survey is the surveys app's decision: ``surveys.services.invite``
   gives the case's invitation (its link is in the letter) or None, and then the letter is
-  skipped with the reason the skipped invitation records (``no_consent``, ``no_email``,
+  skipped with the reason the skipped invitation records (``no_consent``, ``no_address``,
   ``recently_surveyed``: the frequency cap). The invitation is marked sent with the letter.
+  When the invitation's channel is ``sms`` (``surveys.services.invitation_channel``) the letter
+  goes as a text message instead (``surveys.services.render_sms``, sent with
+  ``safeguard.core.sms``), under the same once-only rules below; the timeline message holds the
+  text (channel ``phone``, event data ``sent_by: sms``: ``cases.Channel`` has no SMS choice).
 
 Nothing is owed for cases merged into another, for cases from a bulk import
 (``SAFEGUARD_LETTER_SKIP_SOURCES``) or for anything that happened before the window (historical
@@ -24,8 +29,9 @@ Once, never twice: a letter is a ``Letter`` row claimed with an INSERT under the
 constraint (case, kind, key) before anything is sent; a worker that loses the race gets an
 IntegrityError and moves on. Each attempt starts with a compare-and-set
 (``status``/``attempts`` as read → ``pending``, ``attempts + 1``), committed before the mail goes,
-so only one worker ever sends a given attempt. After the mail server accepts it, one transaction
-records the timeline message (the rendered text, our Message-ID) and marks the letter sent.
+so only one worker ever sends a given attempt. After the mail server (or the SMS gateway) accepts
+it, one transaction records the timeline message (the rendered text, our Message-ID) and marks the
+letter sent.
 
 The crash window: a worker that dies after the server accepted the mail and before that commit
 leaves the letter ``pending`` with ``attempts`` ≥ 1. We cannot know whether it went, and the rule
@@ -74,6 +80,7 @@ from safeguard.cases.models import (
     Case,
     CaseMilestone,
     CaseType,
+    Channel,
     Extension,
     Message,
     Outcome,
@@ -81,6 +88,7 @@ from safeguard.cases.models import (
     Resolution,
     Status,
 )
+from safeguard.core import sms
 from safeguard.customers.services import contact_address
 from safeguard.deadlines.errors import CalendarYearMissing
 from safeguard.deadlines.rules import add_business_days, end_of_day, local_date
@@ -90,6 +98,7 @@ from safeguard.intake.models import Letter
 from safeguard.surveys import selectors as survey_selectors
 from safeguard.surveys import services as surveys
 from safeguard.surveys import tokens as survey_tokens
+from safeguard.surveys.models import SurveyInvitation
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +119,9 @@ CFPB_URL = "https://www.consumerfinance.gov/complaint/"
 BATCH = 200
 # An attempt still pending this long after it could have started was interrupted.
 STUCK_AFTER = timedelta(minutes=30)
+# The timeline message of a text: ``cases.Channel`` has no SMS choice, so the closest one; the
+# event's data says ``sent_by: sms``.
+TEXT_MESSAGE_CHANNEL = Channel.PHONE
 _RESOLVED = (Status.RESOLVED, Status.CLOSED)
 
 
@@ -473,6 +485,9 @@ def deliver(letter_id: int, *, now: datetime | None = None) -> str:
     if not attempt:
         return Letter.Status.PENDING
     case = letter.case
+    invitation = _by_text(letter)
+    if invitation is not None:
+        return _text(letter, attempt, invitation)
     address = ""
     try:
         rendered = render(case=case, kind=letter.kind, key=letter.key, language=letter.language, now=now)
@@ -488,45 +503,68 @@ def deliver(letter_id: int, *, now: datetime | None = None) -> str:
     return Letter.Status.SENT
 
 
-def _failed(letter: Letter, attempt: int, exc: Exception, address: str) -> str:
+def _text(letter: Letter, attempt: int, invitation: SurveyInvitation) -> str:
+    """Attempt ``attempt`` of the survey invitation as a text message (the outbox has claimed it)."""
+    number = ""
+    try:
+        body = surveys.render_sms(invitation)
+        number = contact_address(letter.case.customer, "phone")
+        if not number:
+            raise ValueError("the customer has no phone number any more")
+        sms.send_sms(number, body)
+    except Exception as exc:
+        return _failed(letter, attempt, exc, number, channel=surveys.SMS)
+    _record_sent(letter, Rendered(subject="", body=body, language=invitation.language), "", channel=surveys.SMS)
+    return Letter.Status.SENT
+
+
+def _failed(letter: Letter, attempt: int, exc: Exception, address: str, *, channel: str = "email") -> str:
     logger.warning("Letter %s (%s) for case %s failed: %s", letter.pk, letter.kind, letter.case_id, type(exc).__name__)
     error = f"{type(exc).__name__}: {exc}"
-    if address:  # SMTP errors may quote the recipient: keep the address out of the record
-        error = error.replace(address, letter.case.customer.email_masked or "***")
+    if address:  # SMTP and gateway errors may quote the recipient: keep the address out of the record
+        customer = letter.case.customer
+        error = error.replace(
+            address, (customer.phone_masked if channel == surveys.SMS else customer.email_masked) or "***"
+        )
     Letter.objects.filter(pk=letter.pk, status=Letter.Status.PENDING, attempts=attempt).update(
         status=Letter.Status.FAILED, error=error[:2000]
     )
     if attempt >= settings.SAFEGUARD_LETTER_MAX_ATTEMPTS:
+        values = {"letter": _kind_label(letter.kind), "attempts": attempt, "error": error[:300]}
         with translation.override(settings.LANGUAGE_CODE):
-            _note(
-                letter.case,
-                _(
+            if channel == surveys.SMS:
+                text = _("The %(letter)s could not be sent by text message after %(attempts)d attempts (%(error)s).")
+            else:
+                text = _(
                     "The %(letter)s letter could not be e-mailed after %(attempts)d attempts (%(error)s). "
                     "Send it by post or tell the customer by phone."
                 )
-                % {"letter": _kind_label(letter.kind), "attempts": attempt, "error": error[:300]},
-            )
+            _note(letter.case, text % values)
     return Letter.Status.FAILED
 
 
 @transaction.atomic
-def _record_sent(letter: Letter, rendered: Rendered, message_id: str) -> None:
+def _record_sent(letter: Letter, rendered: Rendered, message_id: str, *, channel: str = "email") -> None:
+    texted = channel == surveys.SMS
+    data: dict[str, Any] = {"letter": letter.kind, "letter_id": letter.pk}
+    if texted:
+        data["sent_by"] = surveys.SMS
     message = cases.add_message(
         case=letter.case,
         by=None,
         direction=Message.Direction.OUTBOUND,
-        channel="email",
+        channel=TEXT_MESSAGE_CHANNEL if texted else Channel.EMAIL,
         subject=rendered.subject,
         body=rendered.body,
         external_id=message_id,
-        data={"letter": letter.kind, "letter_id": letter.pk},
+        data=data,
     )
     sent_at = timezone.now()
     Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.SENT, sent_at=sent_at, message=message, error="")
     if letter.kind == Kind.SURVEY_INVITATION:
         invitation = survey_selectors.case_invitation(letter.case)
         if invitation is not None:
-            surveys.mark_sent(invitation=invitation, channel="email", now=sent_at)
+            surveys.mark_sent(invitation=invitation, channel=channel, now=sent_at)
 
 
 # --- the outbox ----------------------------------------------------------------------------
@@ -535,6 +573,14 @@ def _record_sent(letter: Letter, rendered: Rendered, message_id: str) -> None:
 def _retry_at(letter: Letter) -> datetime:
     """Attempt ``n + 1`` may start 1, 3, 7, ... × the retry interval after the letter was claimed."""
     return letter.created_at + timedelta(minutes=settings.SAFEGUARD_LETTER_RETRY_MINUTES * (2**letter.attempts - 1))
+
+
+def _by_text(letter: Letter) -> SurveyInvitation | None:
+    """The survey invitation when ``letter`` goes as a text message (its channel is ``sms``), else None."""
+    if letter.kind != Kind.SURVEY_INVITATION:
+        return None
+    invitation = survey_selectors.case_invitation(letter.case)
+    return invitation if invitation is not None and invitation.channel == surveys.SMS else None
 
 
 def _interrupted(now: datetime) -> int:
@@ -557,14 +603,17 @@ def _interrupted(now: datetime) -> int:
             ).update(error=error)
             if won:
                 count += 1
-                _note(
-                    letter.case,
-                    _(
+                if _by_text(letter) is not None:
+                    text = _(
+                        "Sending the %(letter)s by text message was interrupted, so we cannot tell whether it "
+                        "reached the customer. Check the SMS gateway's log."
+                    )
+                else:
+                    text = _(
                         "Sending the %(letter)s letter was interrupted, so we cannot tell whether it reached the "
                         "customer. Check the mail server's log and send it by hand if it did not go."
                     )
-                    % {"letter": _kind_label(letter.kind)},
-                )
+                _note(letter.case, text % {"letter": _kind_label(letter.kind)})
     return count
 
 

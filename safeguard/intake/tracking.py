@@ -38,9 +38,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from safeguard.audit import services as audit
 from safeguard.cases.models import Case, CaseMilestone, Status
+from safeguard.core import sms
 from safeguard.customers.models import ContactChannel, Customer
 from safeguard.customers.services import contact_address
-from safeguard.intake import sms
 from safeguard.intake.models import TrackingCode
 
 logger = logging.getLogger(__name__)

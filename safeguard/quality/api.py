@@ -42,7 +42,7 @@ class KpiFilters(Schema):
         None, alias="from", description="First day (YYYY-MM-DD); default: the first day of `to`'s month"
     )
     to: date | None = Field(None, description="Last day, included; default: today")
-    group_by: Literal["product", "channel", "department", "branch", "month", "week"] | None = Field(
+    group_by: Literal["product", "channel", "department", "branch", "handler", "month", "week"] | None = Field(
         None, description="One figure per group, after the total"
     )
     kpi: str | None = Field(None, max_length=2000, description="KPI codes, comma-separated; default: every active KPI")
@@ -156,9 +156,16 @@ def _baselines(target: Target | None, group_by: kpis.GroupBy | None, user: User)
     period = kpis.baseline_period(target) if target is not None else None
     if target is None or target.comparison != Target.Comparison.RELATIVE or period is None:
         return {}
-    found: dict[str | None, Decimal | None] = {None: kpis.compute(target.kpi, period=period, user=user)[0].value}
+    found: dict[str | None, Decimal | None] = {
+        None: kpis.compute(target.kpi, period=period, user=user, cached=True)[0].value
+    }
     if group_by is not None and group_by not in ("month", "week"):
-        found.update({f.group: f.value for f in kpis.compute(target.kpi, period=period, group_by=group_by, user=user)})
+        found.update(
+            {
+                f.group: f.value
+                for f in kpis.compute(target.kpi, period=period, group_by=group_by, user=user, cached=True)
+            }
+        )
     return found
 
 
@@ -199,7 +206,7 @@ def _kpi_out(
 def list_kpis(request: HttpRequest, filters: Query[KpiFilters]) -> KpisOut:
     """Values, numerators and denominators of the KPIs over [from, to] (whole days in the
     institution's time zone), counting only the cases the caller may see; with `group_by`,
-    one figure per product, channel, department, branch, month or ISO week after the total.
+    one figure per product, channel, department, branch, handler, month or ISO week after the total.
     Each KPI carries its unit, its direction, its target (the first active one) and whether
     each figure meets it. Needs the `quality.view_dashboard` permission."""
     user = _user(request)
@@ -213,7 +220,7 @@ def list_kpis(request: HttpRequest, filters: Query[KpiFilters]) -> KpisOut:
     ):
         targets.setdefault(target.kpi_id, target)
     group_by = filters.group_by
-    found = kpis.compute_many(catalogue, period=period, group_by=group_by, user=user)
+    found = kpis.compute_many(catalogue, period=period, group_by=group_by, user=user, cached=True)
     return KpisOut(
         **{"from": period.start},
         to=period.end,

@@ -38,6 +38,7 @@ BREAKDOWNS = [
     ("channel", _("Channel")),
     ("department", _("Department")),
     ("branch", _("Branch")),
+    ("handler", _("Handler")),
 ]
 PARTS = [("numerator", _("Counted in the numerator")), ("denominator", _("Counted in the denominator"))]
 

@@ -10,7 +10,7 @@ the names and signatures below are fixed, the bodies are the KPI work's):
   ``Period.previous()`` gives the period of the same length just before.
 * ``GROUPINGS``: the allowed ``group_by`` values. ``None`` means one total row.
 * ``Figure``: one number. ``value is None`` means "no data" (an empty denominator), never 0.
-  ``group`` is the group's key (product code, channel value, department id as str, "YYYY-MM",
+  ``group`` is the group's key (product code, channel value, department or handler id as str, "YYYY-MM",
   ISO week "YYYY-Www"); ``label`` is its display name in the active language.
 * ``compute(kpi, period=, group_by=, user=)``: the figures of one KPI; with ``user``, only the
   cases ``cases.selectors.visible_cases(user)`` returns count. Groups with no data are left
@@ -32,6 +32,8 @@ add up to the total); groups whose column is empty (no product, no branch) have 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -64,6 +67,7 @@ __all__ = [
     "InvalidPeriod",
     "Part",
     "Period",
+    "Snapshot",
     "UnknownKpi",
     "cases_behind",
     "compute",
@@ -72,10 +76,11 @@ __all__ = [
     "compute_with_total",
     "evaluate",
     "kpi_for",
+    "snapshot",
 ]
 
-GROUPINGS = ("product", "channel", "department", "branch", "month", "week")
-GroupBy = Literal["product", "channel", "department", "branch", "month", "week"]
+GROUPINGS = ("product", "channel", "department", "branch", "handler", "month", "week")
+GroupBy = Literal["product", "channel", "department", "branch", "handler", "month", "week"]
 Part = Literal["numerator", "denominator"]
 
 
@@ -339,7 +344,7 @@ class _Labels:
         if key is None:
             return _("All")
         if key == NONE_KEY:
-            return _("No branch") if group_by == "branch" else _("Not set")
+            return {"branch": _("No branch"), "handler": _("Unassigned")}.get(group_by or "", _("Not set"))
         if group_by in ("month", "week") or group_by is None:
             return key
         return self._table(group_by).get(key, key)
@@ -353,6 +358,13 @@ class _Labels:
                 names = {
                     code: (name_zh if chinese and name_zh else name)
                     for code, name, name_zh in Product.objects.values_list("code", "name", "name_zh")
+                }
+            elif group_by == "handler":
+                names = {
+                    str(pk): (f"{first} {last}".strip() or username)
+                    for pk, username, first, last in User.objects.values_list(
+                        "pk", "username", "first_name", "last_name"
+                    )
                 }
             else:
                 names = {
@@ -379,51 +391,127 @@ def _figures(kpi: Kpi, rows: list[Row], group_by: str | None, labels: _Labels) -
 
 
 def compute(
-    kpi: Kpi | str, *, period: Period, group_by: GroupBy | None = None, user: User | None = None
+    kpi: Kpi | str,
+    *,
+    period: Period,
+    group_by: GroupBy | None = None,
+    user: User | None = None,
+    cached: bool = False,
+    refresh: bool = False,
 ) -> list[Figure]:
+    """``cached``: through the figure cache; ``refresh``: compute and put the result there."""
     kpi = _kpi(kpi)
-    query = _query(kpi, period, group_by, _scope(user))
-    return _figures(kpi, calculator_for(kpi).rows(query), group_by, _Labels())
+    scope = _scope(user)
+    cache = _RowCache(cached or refresh, scope, refresh=refresh)
+    rows = _rows_of([kpi], period, group_by, scope, timezone.now(), cache)[kpi.code][2]
+    return _figures(kpi, rows, group_by, _Labels())
 
 
 def compute_with_total(
-    kpi: Kpi | str, *, period: Period, group_by: GroupBy | None, user: User | None = None
+    kpi: Kpi | str, *, period: Period, group_by: GroupBy | None, user: User | None = None, cached: bool = False
 ) -> tuple[Figure, list[Figure]]:
     """The total and the figures by group of one KPI: exactly ``compute(kpi, period=period)``
     and ``compute(kpi, period=period, group_by=group_by)``, in one query where the groups add up
     to the total (counts and sums), two otherwise (a percentile, a mean of hours, the backlog by
     month)."""
     kpi = _kpi(kpi)
-    scope = _scope(user)
-    labels = _Labels()
-    calculator = calculator_for(kpi)
-    now = timezone.now()
-    if group_by is None:
-        return _figures(kpi, calculator.rows(_query(kpi, period, None, scope, now=now)), None, labels)[0], []
-    query = _query(kpi, period, group_by, scope, now=now)
-    rows = calculator.rows(query)
-    total = calculator.total_of(rows, query)
-    if total is None:
-        total = calculator.rows(_query(kpi, period, None, scope, now=now))[0]
-    return _figures(kpi, [total], None, labels)[0], _figures(kpi, rows, group_by, labels)
+    return compute_many([kpi], period=period, group_by=group_by, user=user, cached=cached)[kpi.code]
+
+
+# --- the figure cache ------------------------------------------------------------------------
+# The dashboard and the API ask for the same figures again and again (every viewer of the
+# institution-wide dashboard, every tile's comparison with the previous period). With
+# ``cached=True`` the rows of one KPI over one period, grouping and case scope are kept in Django's
+# cache for ``SAFEGUARD_QUALITY_CACHE_SECONDS`` (0 turns it off), and the periodic task
+# ``quality.tasks.warm_figures`` recomputes the dashboard's default views before they expire. The
+# key holds everything the rows depend on except the clock: the KPI's calculator and parameters
+# (an edited KPI is recomputed at once), the period, the grouping, the SQL of the viewer's scope
+# (viewers who see the same cases share entries) and, for branches, the department tree. Labels
+# are applied after the cache, so both languages share it. Reports, target evaluations and the
+# drill-down never use it: they compute live.
+CACHE_PREFIX = "quality:rows:v1:"
+
+
+class _RowCache:
+    """``refresh``: compute every figure and overwrite what the cache holds (the warming task)."""
+
+    def __init__(self, enabled: bool, scope: QuerySet[Case] | None, *, refresh: bool = False) -> None:
+        self.seconds = settings.SAFEGUARD_QUALITY_CACHE_SECONDS if enabled else 0
+        self.scope = _scope_signature(scope) if self.seconds else ""
+        self.refresh = refresh
+        self.oldest: datetime | None = None
+
+    def key(self, kpi: Kpi, query: Query) -> str:
+        parts: list[Any] = [
+            kpi.code,
+            kpi.calculator,
+            kpi.params or {},
+            query.start.isoformat(),
+            query.end.isoformat(),
+            query.group_by or "",
+            self.scope,
+            sorted(query.branches.items()) if query.group_by == "branch" else [],
+        ]
+        digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+        return CACHE_PREFIX + digest
+
+    def get_many(self, keys: list[str]) -> dict[str, list[Row]]:
+        if not self.seconds or self.refresh or not keys:
+            return {}
+        found: dict[str, list[Row]] = {}
+        for key, (computed_at, rows) in django_cache.get_many(keys).items():
+            self._saw(computed_at)
+            found[key] = rows
+        return found
+
+    def set_many(self, rows: dict[str, list[Row]], computed_at: datetime) -> None:
+        if not self.seconds or not rows:
+            return
+        self._saw(computed_at)
+        django_cache.set_many({key: (computed_at, value) for key, value in rows.items()}, self.seconds)
+
+    def _saw(self, computed_at: datetime) -> None:
+        if self.oldest is None or computed_at < self.oldest:
+            self.oldest = computed_at
+
+
+def _scope_signature(scope: QuerySet[Case] | None) -> str:
+    if scope is None:
+        return "all"
+    sql, params = scope.query.sql_with_params()
+    return hashlib.sha256(repr((sql, params)).encode()).hexdigest()
 
 
 def _rows_of(
-    catalogue: list[Kpi], period: Period, group_by: str | None, scope: QuerySet[Case] | None, now: datetime
+    catalogue: list[Kpi],
+    period: Period,
+    group_by: str | None,
+    scope: QuerySet[Case] | None,
+    now: datetime,
+    cache: _RowCache | None = None,
 ) -> dict[str, tuple[Calculator, Query, list[Row]]]:
-    """Each KPI's calculator, query and rows. KPIs over the same rows (the deadlines due, the cases
-    received or resolved, the answers given, the backlog) share one query (``Calculator.batch``)."""
+    """Each KPI's calculator, query and rows (from ``cache`` where it holds them). KPIs over the
+    same rows (the deadlines due, the cases received or resolved, the answers given, the backlog)
+    share one query (``Calculator.batch``)."""
+    cache = cache or _RowCache(False, scope)
     branches = branch_map(Department.objects.values_list("id", "parent_id", "kind")) if group_by == "branch" else None
     found: dict[str, tuple[Calculator, Query, list[Row]]] = {}
-    batches: dict[Hashable, list[tuple[Kpi, Calculator, Query]]] = {}
+    planned = []
     for kpi in catalogue:
         calculator = calculator_for(kpi)
         query = _query(kpi, period, group_by, scope, branches=branches, now=now)
-        key = calculator.batch_key()
-        if key is None:
+        planned.append((kpi, calculator, query, cache.key(kpi, query) if cache.seconds else ""))
+    held = cache.get_many([key for *_rest, key in planned if key])
+    batches: dict[Hashable, list[tuple[Kpi, Calculator, Query]]] = {}
+    for kpi, calculator, query, key in planned:
+        if key in held:
+            found[kpi.code] = (calculator, query, held[key])
+            continue
+        batch_key = calculator.batch_key()
+        if batch_key is None:
             found[kpi.code] = (calculator, query, calculator.rows(query))
         else:
-            batches.setdefault(key, []).append((kpi, calculator, query))
+            batches.setdefault(batch_key, []).append((kpi, calculator, query))
     for batch in batches.values():
         if len(batch) == 1:
             kpi, calculator, query = batch[0]
@@ -432,12 +520,42 @@ def _rows_of(
         rows = batch[0][1].batch([(c, q) for _k, c, q in batch])
         for (kpi, calculator, query), own in zip(batch, rows, strict=True):
             found[kpi.code] = (calculator, query, own)
+    cache.set_many(
+        {key: found[kpi.code][2] for kpi, _c, _q, key in planned if key and key not in held},
+        timezone.now(),
+    )
     return found
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """``compute_all``'s figures and when the oldest of them was computed (now, or when the
+    figure cache was filled)."""
+
+    figures: dict[str, list[Figure]]
+    computed_at: datetime
+
+
+def snapshot(
+    *, period: Period, group_by: GroupBy | None = None, user: User | None = None, refresh: bool = False
+) -> Snapshot:
+    """Every active KPI's figures through the figure cache (the dashboard's main view);
+    ``refresh``: compute them all and put them in the cache."""
+    catalogue = list(Kpi.objects.filter(is_active=True).order_by("order", "code"))
+    scope = _scope(user)
+    cache = _RowCache(True, scope, refresh=refresh)
+    now = timezone.now()
+    found = _rows_of(catalogue, period, group_by, scope, now, cache)
+    labels = _Labels()
+    figures = {kpi.code: _figures(kpi, found[kpi.code][2], group_by, labels) for kpi in catalogue}
+    return Snapshot(figures, cache.oldest or now)
+
+
 def compute_all(
-    *, period: Period, group_by: GroupBy | None = None, user: User | None = None
+    *, period: Period, group_by: GroupBy | None = None, user: User | None = None, cached: bool = False
 ) -> dict[str, list[Figure]]:
+    if cached:
+        return snapshot(period=period, group_by=group_by, user=user).figures
     catalogue = list(Kpi.objects.filter(is_active=True).order_by("order", "code"))
     labels = _Labels()
     found = _rows_of(catalogue, period, group_by, _scope(user), timezone.now())
@@ -445,17 +563,23 @@ def compute_all(
 
 
 def compute_many(
-    catalogue: list[Kpi], *, period: Period, group_by: GroupBy | None, user: User | None = None
+    catalogue: list[Kpi],
+    *,
+    period: Period,
+    group_by: GroupBy | None,
+    user: User | None = None,
+    cached: bool = False,
 ) -> dict[str, tuple[Figure, list[Figure]]]:
     """``compute_with_total`` for several KPIs at once, sharing queries: the grouped rows give the
     totals that add up; the others' totals come from one more (shared) pass without grouping."""
     scope = _scope(user)
+    cache = _RowCache(cached, scope)
     labels = _Labels()
     now = timezone.now()
     if group_by is None:
-        totals = _rows_of(catalogue, period, None, scope, now)
+        totals = _rows_of(catalogue, period, None, scope, now, cache)
         return {k.code: (_figures(k, totals[k.code][2], None, labels)[0], []) for k in catalogue}
-    grouped = _rows_of(catalogue, period, group_by, scope, now)
+    grouped = _rows_of(catalogue, period, group_by, scope, now, cache)
     total_rows: dict[str, Row] = {}
     for kpi in catalogue:
         calculator, query, rows = grouped[kpi.code]
@@ -464,8 +588,8 @@ def compute_many(
             total_rows[kpi.code] = derived
     missing = [k for k in catalogue if k.code not in total_rows]
     if missing:
-        for code, (_c, _q, rows) in _rows_of(missing, period, None, scope, now).items():
-            total_rows[code] = rows[0]
+        for code, (_c, _q, rows) in _rows_of(missing, period, None, scope, now, cache).items():
+            total_rows[code] = rows[0] if rows else Row(None, None, None, None)
     return {
         k.code: (
             _figures(k, [total_rows[k.code]], None, labels)[0],
@@ -516,11 +640,11 @@ def baseline_period(target: Target) -> Period | None:
     return Period(target.baseline_from, target.baseline_to)
 
 
-def evaluate(target: Target, period: Period) -> Evaluation:
+def evaluate(target: Target, period: Period, *, cached: bool = False) -> Evaluation:
     """Whether ``target`` was met over ``period``, for the whole institution (the owner department
     answers for the commitment; it does not narrow the cases counted)."""
     kpi = target.kpi
-    (total,) = compute(kpi, period=period)
+    (total,) = compute(kpi, period=period, cached=cached)
     found = Evaluation(target.pk, period, total.value, total.numerator, total.denominator, None)
     if total.value is None:
         return found
@@ -528,7 +652,7 @@ def evaluate(target: Target, period: Period) -> Evaluation:
         baseline_of = baseline_period(target)
         if baseline_of is None:
             return found
-        (base,) = compute(kpi, period=baseline_of)
+        (base,) = compute(kpi, period=baseline_of, cached=cached)
         change = change_percent(total.value, base.value)
         met = None if change is None else is_met(change, target.threshold, kpi.direction)
         return replace(found, baseline=base.value, change=change, met=met)

@@ -26,3 +26,14 @@ def scan_early_warnings() -> int:
     now = timezone.now()
     run = scan(now.astimezone(ZoneInfo(settings.TIME_ZONE)).date(), now=now)
     return run.alerts if run is not None else -1
+
+
+@task()
+def warm_figures() -> int:
+    """Recompute the institution-wide figures of the dashboard's default views (this month and
+    last month, each with the period before it, and the first KPI's breakdown) into the figure
+    cache before they expire, so the first viewer does not wait for them. Returns the KPIs
+    computed (0 when ``SAFEGUARD_QUALITY_CACHE_SECONDS`` turns the cache off)."""
+    from safeguard.quality.services.figures import warm
+
+    return warm()

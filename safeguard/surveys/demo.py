@@ -175,7 +175,7 @@ def load(*, seed: int, now: datetime | None = None) -> DemoSummary:
             if invitation is None:
                 summary.skipped += 1
                 continue
-            services.mark_sent(invitation=invitation, channel="email", now=at)
+            services.mark_sent(invitation=invitation, channel=invitation.channel or "email", now=at)
         summary.invited += 1
         if rng.random() >= ANSWER_SHARE:
             continue
@@ -191,7 +191,7 @@ def load(*, seed: int, now: datetime | None = None) -> DemoSummary:
         )
     for invitation in SurveyInvitation.objects.filter(pk__in=sample.invitation_ids).order_by("pk"):
         with clock(sampled_at):
-            services.mark_sent(invitation=invitation, channel="email", now=sampled_at)
+            services.mark_sent(invitation=invitation, channel=invitation.channel or "email", now=sampled_at)
         summary.relationship_invited += 1
         if rng.random() >= ANSWER_SHARE:
             continue

@@ -5,14 +5,22 @@ One transaction per call; each leaves an audit entry with its change. Callers pa
 time, nothing here reads the clock for a decision.
 
 **Who is invited.** Nobody without contact consent (``Customer.has_contact_consent``), nobody
-without an address on the channel (e-mail), and nobody invited to any survey in the last
-``SAFEGUARD_SURVEY_MIN_DAYS_BETWEEN`` days (the frequency cap counts every invitation that was
-not skipped, sent or still waiting to go).
+without an address (neither an e-mail address nor a phone number), and nobody invited to any
+survey in the last ``SAFEGUARD_SURVEY_MIN_DAYS_BETWEEN`` days (the frequency cap counts every
+invitation that was not skipped, sent or still waiting to go).
+
+**By which channel.** ``invitation_channel`` picks it when the invitation is created, and the
+invitation keeps it (``channel``): a text message (``sms``, through ``safeguard.core.sms``) when
+the customer prefers SMS or phone and a phone number is on file; otherwise an e-mail when an
+address is on file; otherwise a text message when a number is; otherwise none (``no_address``).
+The text is short (``surveys/invitation_sms.txt``: the institution, the link and its last day),
+carries no personal data, and neither it nor the number is ever logged.
 
 **Skipped post-case invitations are stored.** ``invite`` writes the invitation with status
-``skipped`` and ``skip_reason`` (``no_consent``, ``no_email``, ``recently_surveyed``), plus an
-audit entry ``survey.skip``. That row answers "why was this customer not surveyed about this
-case?" for as long as the case exists, and it holds the case's one survey slot
+``skipped`` and ``skip_reason`` (``no_consent``, ``no_address``, ``recently_surveyed``; rows
+written before text messages may say ``no_email``), plus an audit entry ``survey.skip``. That
+row answers "why was this customer not surveyed about this case?" for as long as the case
+exists, and it holds the case's one survey slot
 (``survey_once_per_case``): asking again returns None again, for the same reason, even if the
 customer consents later. A skipped invitation never counts towards the frequency cap and its
 token is refused (it was never sent). The relationship sample stores no skipped rows: it picks
@@ -49,9 +57,10 @@ from django.utils.translation import gettext_lazy
 
 from safeguard.audit import services as audit
 from safeguard.cases.models import Case, Resolution, Status
+from safeguard.core import sms
 from safeguard.core.errors import InvalidInput
 from safeguard.core.timeutil import require_aware
-from safeguard.customers.models import Customer
+from safeguard.customers.models import ContactChannel, Customer
 from safeguard.customers.services import contact_address
 from safeguard.surveys import tokens
 from safeguard.surveys.errors import (
@@ -68,16 +77,24 @@ logger = logging.getLogger(__name__)
 InvitationStatus = SurveyInvitation.Status
 LANGUAGES = ("en", "zh-hans")
 MAX_COMMENT = 2000
+# How an invitation goes (``SurveyInvitation.channel``).
+EMAIL = "email"
+SMS = "sms"
+# Customers who prefer these are texted when a phone number is on file.
+TEXT_PREFERENCES = (ContactChannel.SMS, ContactChannel.PHONE)
 # Why an invitation was not sent (``SurveyInvitation.skip_reason``).
 NO_CONSENT = "no_consent"
+NO_ADDRESS = "no_address"
+# Written before invitations could go by text message; stored rows may still hold it.
 NO_EMAIL = "no_email"
 RECENTLY_SURVEYED = "recently_surveyed"
 SEND_FAILED = "send_failed"
 SKIP_REASONS = {
     NO_CONSENT: gettext_lazy("the customer does not consent to be contacted"),
+    NO_ADDRESS: gettext_lazy("the customer has neither an e-mail address nor a phone number"),
     NO_EMAIL: gettext_lazy("the customer has no e-mail address"),
     RECENTLY_SURVEYED: gettext_lazy("the customer was surveyed recently"),
-    SEND_FAILED: gettext_lazy("the e-mail could not be sent"),
+    SEND_FAILED: gettext_lazy("the invitation could not be sent"),
 }
 # Invitations created per INSERT, customers locked per SELECT in a sample.
 CHUNK = 500
@@ -132,20 +149,39 @@ def recently_surveyed(customer: Customer, *, now: datetime) -> bool:
     return _recent_invitations(now).filter(customer=customer).exists()
 
 
+def choose_channel(*, preferred: str, has_email: bool, has_phone: bool) -> str:
+    """``sms``, ``email`` or "" (no address): a text when the customer prefers SMS or phone and
+    has a number, else an e-mail when they have an address, else a text when they have a number
+    (the rule ``intake.tracking`` sends codes by)."""
+    if has_phone and (preferred in TEXT_PREFERENCES or not has_email):
+        return SMS
+    if has_email:
+        return EMAIL
+    return ""
+
+
+def invitation_channel(customer: Customer) -> str:
+    """How a survey invitation reaches ``customer`` now (see ``choose_channel``); reads no PII."""
+    return choose_channel(
+        preferred=customer.preferred_channel, has_email=bool(customer.email_enc), has_phone=bool(customer.phone_enc)
+    )
+
+
 def _skip_reason(customer: Customer, *, now: datetime) -> str:
     if not customer.has_contact_consent:
         return NO_CONSENT
-    if not customer.email_enc:
-        return NO_EMAIL
+    if not invitation_channel(customer):
+        return NO_ADDRESS
     if recently_surveyed(customer, now=now):
         return RECENTLY_SURVEYED
     return ""
 
 
 def eligible_customers(*, now: datetime) -> QuerySet[Customer]:
-    """Customers a relationship survey may go to now: consent, an e-mail address, not capped."""
+    """Customers a relationship survey may go to now: consent, an e-mail address or a phone
+    number, not capped."""
     recent = _recent_invitations(now).filter(customer=OuterRef("pk"))
-    return Customer.objects.filter(has_contact_consent=True).exclude(email_enc="").filter(~Exists(recent))
+    return Customer.objects.filter(has_contact_consent=True).exclude(email_enc="", phone_enc="").filter(~Exists(recent))
 
 
 # --- after a case ----------------------------------------------------------------------------
@@ -174,6 +210,7 @@ def invite(*, case: Case, now: datetime) -> SurveyInvitation | None:
         if Case.objects.filter(pk=case.pk).values_list("status", flat=True).first() not in _DECIDED:
             return None
         reason = _skip_reason(customer, now=now)
+        channel = invitation_channel(customer)
         kinds = case_kinds()
         invitation = SurveyInvitation(
             customer=customer,
@@ -182,7 +219,7 @@ def invite(*, case: Case, now: datetime) -> SurveyInvitation | None:
             kinds=kinds,
             nonce=tokens.new_nonce(),
             language=survey_language(customer.preferred_language),
-            channel="email",
+            channel=channel,
             status=InvitationStatus.SKIPPED if reason else InvitationStatus.PENDING,
             skip_reason=reason,
             created_at=now,
@@ -199,6 +236,7 @@ def invite(*, case: Case, now: datetime) -> SurveyInvitation | None:
             changes["reason"] = reason
         else:
             changes["expires_at"] = invitation.expires_at
+            changes["channel"] = channel
         audit.log(None, "survey.skip" if reason else "survey.invite", invitation, changes=changes)
     return None if reason else invitation
 
@@ -374,7 +412,7 @@ def sample_relationship(
     by: Any = None,
 ) -> Sample:
     """Invite a random sample of eligible customers (``eligible_customers``) to the relationship
-    survey and e-mail them the link in their language.
+    survey and send them the link in their language, each by their channel (``invitation_channel``).
 
     ``size`` or ``fraction`` says how many; ``seed`` makes the pick repeatable. ``dry_run``
     counts without writing. ``send=False`` leaves the invitations pending (``send_pending``
@@ -392,12 +430,14 @@ def sample_relationship(
         for start in range(0, len(picked), CHUNK):
             chunk = picked[start : start + CHUNK]
             # Lock, and look again: a case invitation may have gone to one of them meanwhile.
-            languages = dict(
-                eligible_customers(now=now)
+            # (The ciphertexts are read only to tell whether an address is on file.)
+            found = {
+                pk: (language, choose_channel(preferred=preferred, has_email=bool(email), has_phone=bool(phone)))
+                for pk, language, preferred, email, phone in eligible_customers(now=now)
                 .filter(pk__in=chunk)
                 .select_for_update(of=("self",))
-                .values_list("pk", "preferred_language")
-            )
+                .values_list("pk", "preferred_language", "preferred_channel", "email_enc", "phone_enc")
+            }
             rows = SurveyInvitation.objects.bulk_create(
                 [
                     SurveyInvitation(
@@ -405,14 +445,14 @@ def sample_relationship(
                         purpose=Purpose.RELATIONSHIP,
                         kinds=kinds,
                         nonce=tokens.new_nonce(),
-                        language=survey_language(languages[pk]),
-                        channel="email",
+                        language=survey_language(found[pk][0]),
+                        channel=found[pk][1],
                         status=InvitationStatus.PENDING,
                         created_at=now,
                         expires_at=_expires(now),
                     )
                     for pk in chunk
-                    if pk in languages
+                    if pk in found
                 ]
             )
             created.extend(row.pk for row in rows)
@@ -453,45 +493,87 @@ def render_mail(invitation: SurveyInvitation) -> tuple[str, str]:
     return subject.strip()[:200], body.strip()
 
 
+def _institution(language: str) -> str:
+    """The institution's name as the customer knows it (the reports' setting, Chinese when set)."""
+    name_zh = settings.SAFEGUARD_REPORTS_INSTITUTION_ZH
+    return str(name_zh if language == "zh-hans" and name_zh else settings.SAFEGUARD_REPORTS_INSTITUTION)
+
+
+def render_sms(invitation: SurveyInvitation) -> str:
+    """The text message of an invitation (either purpose) in its language
+    (``surveys/invitation_sms.txt``): the institution, the link and its last day. Nothing
+    personal, not even the case's reference: whoever sees the phone's screen learns only that
+    the institution asks for an opinion."""
+    language = invitation.language if invitation.language in LANGUAGES else "en"
+    with translation.override(language):
+        text = render_to_string(
+            "surveys/invitation_sms.txt",
+            {
+                "institution": _institution(language),
+                "survey_url": tokens.public_url(invitation),
+                "expires_at": invitation.expires_at,
+            },
+        )
+    return " ".join(text.split())
+
+
 def _domain() -> str:
     return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(">") or "localhost"
 
 
-def send_invitation(invitation_id: int, *, now: datetime) -> str:
-    """E-mail one pending relationship invitation, at most once: "sent", "failed", or "" when it
-    was not pending (another worker took it, or it was sent before).
+def _email(invitation: SurveyInvitation) -> None:
+    subject, body = render_mail(invitation)
+    address = contact_address(invitation.customer, "email")
+    if not address:
+        raise ValueError("the customer has no e-mail address any more")
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        to=[address],
+        reply_to=[settings.DEFAULT_FROM_EMAIL],
+        headers={
+            "Message-ID": make_msgid(domain=_domain()),
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": "zh-Hans" if invitation.language == "zh-hans" else invitation.language,
+        },
+    )
+    if mailers.default.send_messages([message]) != 1:
+        raise RuntimeError("the mail backend did not accept the message")
 
-    The invitation is marked sent *before* the mail goes (a compare-and-set), so two workers
+
+def _text(invitation: SurveyInvitation) -> None:
+    body = render_sms(invitation)
+    number = contact_address(invitation.customer, "phone")
+    if not number:
+        raise ValueError("the customer has no phone number any more")
+    sms.send_sms(number, body)
+
+
+def send_invitation(invitation_id: int, *, now: datetime) -> str:
+    """Send one pending relationship invitation by its channel (e-mail or text message), at most
+    once: "sent", "failed", or "" when it was not pending (another worker took it, or it was
+    sent before).
+
+    The invitation is marked sent *before* the message goes (a compare-and-set), so two workers
     never both send it; a send that fails turns it into ``skipped``/``send_failed``, which does
     not count towards the frequency cap. A worker that dies in between leaves it marked sent:
-    at most once, never twice.
+    at most once, never twice. Invitations created before channels were chosen have none: they
+    go by e-mail, as they would have.
     """
     if not SurveyInvitation.objects.filter(pk=invitation_id, status=InvitationStatus.PENDING).update(
-        status=InvitationStatus.SENT, sent_at=now, channel="email"
+        status=InvitationStatus.SENT, sent_at=now
     ):
         return ""
     invitation = SurveyInvitation.objects.select_related("customer").get(pk=invitation_id)
-    address = ""
+    channel = invitation.channel or EMAIL
     try:
-        subject, body = render_mail(invitation)
-        address = contact_address(invitation.customer, "email")
-        if not address:
-            raise ValueError("the customer has no e-mail address any more")
-        message = EmailMessage(
-            subject=subject,
-            body=body,
-            to=[address],
-            reply_to=[settings.DEFAULT_FROM_EMAIL],
-            headers={
-                "Message-ID": make_msgid(domain=_domain()),
-                "Auto-Submitted": "auto-generated",
-                "Content-Language": "zh-Hans" if invitation.language == "zh-hans" else invitation.language,
-            },
-        )
-        if mailers.default.send_messages([message]) != 1:
-            raise RuntimeError("the mail backend did not accept the message")
+        if channel == SMS:
+            _text(invitation)
+        else:
+            _email(invitation)
     except Exception as exc:
-        logger.warning("Survey invitation %s could not be e-mailed: %s", invitation_id, type(exc).__name__)
+        # The exception's type only: a gateway's message may quote the number or the link.
+        logger.warning("Survey invitation %s could not be sent by %s: %s", invitation_id, channel, type(exc).__name__)
         SurveyInvitation.objects.filter(pk=invitation_id, status=InvitationStatus.SENT).update(
             status=InvitationStatus.SKIPPED, skip_reason=SEND_FAILED, sent_at=None
         )
@@ -500,21 +582,28 @@ def send_invitation(invitation_id: int, *, now: datetime) -> str:
 
 
 def send_pending(invitation_ids: Iterable[int], *, now: datetime) -> dict[str, int]:
-    """E-mail these relationship invitations (those still pending); one audit entry for the batch."""
+    """Send these relationship invitations (those still pending), each by its channel; one audit
+    entry for the batch, with the invitations sent by each channel."""
+    ids = list(invitation_ids)
+    channels = dict(SurveyInvitation.objects.filter(pk__in=ids).values_list("pk", "channel"))
     counts = {"sent": 0, "failed": 0}
-    sent: list[int] = []
-    for pk in invitation_ids:
+    sent: dict[str, list[int]] = {}
+    for pk in ids:
         outcome = send_invitation(pk, now=now)
         if outcome:
             counts[outcome] += 1
         if outcome == "sent":
-            sent.append(pk)
+            sent.setdefault(channels.get(pk) or EMAIL, []).append(pk)
     if sent or counts["failed"]:
         audit.log(
             None,
             "survey.send",
             object_type="surveys.surveyinvitation",
-            changes={"channel": "email", "sent": sent, "failed": counts["failed"]},
+            changes={
+                "sent": sorted(pk for pks in sent.values() for pk in pks),
+                "channels": {channel: sent[channel] for channel in sorted(sent)},
+                "failed": counts["failed"],
+            },
         )
     return counts
 

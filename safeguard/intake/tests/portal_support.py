@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from safeguard.cases.models import Case
 from safeguard.cases.tests.support import NOW
-from safeguard.intake import sms
+from safeguard.core import sms
 
 __all__ = ["NOW", "clean_slate_fixture", "frozen_time_fixture"]
 

@@ -105,12 +105,13 @@ def test_a_customer_surveyed_recently_gets_no_second_survey_letter(make_customer
     assert not any(LINK.search(str(m.body)) for m in mail.outbox[sent_before:])
 
 
-def test_without_an_email_address_the_survey_letter_is_skipped_quietly(make_customer, departments, agent, frozen_time):
-    case = resolve(open_case(make_customer(email="", preferred_language="en"), departments["cards"]), agent)
+def test_without_an_address_the_survey_letter_is_skipped_quietly(make_customer, departments, agent, frozen_time):
+    customer = make_customer(email="", phone="", preferred_language="en")
+    case = resolve(open_case(customer, departments["cards"]), agent)
     frozen_time.shift(timedelta(hours=24))
     letters.send_due()
     letter = survey_letter(case)
-    assert (letter.status, letter.error) == (Letter.Status.SKIPPED, "no_email")
+    assert (letter.status, letter.error) == (Letter.Status.SKIPPED, "no_address")
     assert SurveyInvitation.objects.get(case=case).status == SurveyInvitation.Status.SKIPPED
     notes = CaseEvent.objects.filter(case=case, kind="note").values_list("note", flat=True)
     assert not any("Satisfaction survey" in note for note in notes)  # no internal note for a survey

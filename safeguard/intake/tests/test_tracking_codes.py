@@ -11,7 +11,8 @@ from django.utils import translation
 
 from safeguard.audit.models import AuditEntry
 from safeguard.cases import services as cases
-from safeguard.intake import sms, tracking
+from safeguard.core import sms
+from safeguard.intake import tracking
 from safeguard.intake.models import TrackingCode
 from safeguard.intake.tests.portal_support import NOW, clean_slate_fixture, frozen_time_fixture, last_code  # noqa: F401
 

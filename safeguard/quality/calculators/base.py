@@ -167,7 +167,8 @@ class Cohort:
     where: Callable[[Query], Q] | None = None
 
     def dim(self, name: str) -> str:
-        return self.dims.get(name) or f"{self.case}{name}"
+        # A case's handler is its assignee.
+        return self.dims.get(name) or f"{self.case}{'assignee' if name == 'handler' else name}"
 
     # rows
 
@@ -199,8 +200,8 @@ class Cohort:
                 return F(f"{self.dim('product')}__code")
             case "channel":
                 return F(self.dim("channel"))
-            case "department":
-                return F(f"{self.dim('department')}_id")
+            case "department" | "handler":
+                return F(f"{self.dim(q.group_by)}_id")
             case "branch":
                 return branch_expression(f"{self.dim('department')}_id", q.branches)
             case "month":
@@ -235,7 +236,7 @@ class Cohort:
             if key == NONE_KEY:
                 return Q(**{path: ""}) | Q(**{f"{path}__isnull": True})
             return Q(**{path: key})
-        path = f"{self.dim('department')}_id"
+        path = f"{self.dim('handler' if group_by == 'handler' else 'department')}_id"
         if key == NONE_KEY:
             if group_by == "branch":
                 return ~Q(**{f"{path}__in": list(q.branches)}) | Q(**{f"{path}__isnull": True})

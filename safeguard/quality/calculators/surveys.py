@@ -16,7 +16,7 @@ RESPONSES = Cohort(
     SurveyResponse,
     date="answered_at",
     case="case__",
-    dims={"product": "product", "channel": "channel", "department": "department"},
+    dims={"product": "product", "channel": "channel", "department": "department", "handler": "handler"},
 )
 INVITATIONS = Cohort(SurveyInvitation, date="sent_at", case="case__")
 

@@ -92,7 +92,7 @@ def test_group_by_gives_the_total_then_each_group(cases, supervisor, departments
     assert figures[1]["label"] == "Card services"
 
 
-@pytest.mark.parametrize("group_by", ["product", "channel", "department", "branch", "month", "week"])
+@pytest.mark.parametrize("group_by", ["product", "channel", "department", "branch", "handler", "month", "week"])
 def test_every_grouping_is_accepted(cases, supervisor, group_by):
     response = _get(supervisor, {**MAY_QUERY, "group_by": group_by})
     assert response.status_code == 200, response.content

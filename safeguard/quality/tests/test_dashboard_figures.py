@@ -17,6 +17,7 @@ from safeguard.accounts.tokens import create_token
 from safeguard.cases import services
 from safeguard.quality import kpis
 from safeguard.quality.models import Kpi, Target
+from safeguard.quality.services.figures import trend_windows
 from safeguard.quality.tests.dashboard_support import (  # noqa: F401
     FEBRUARY,
     FEBRUARY_QUERY,
@@ -31,7 +32,6 @@ from safeguard.quality.tests.dashboard_support import (  # noqa: F401
     tile_numbers,
     total,
 )
-from safeguard.quality.views.dashboard.figures import trend_windows
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Grouping by product, channel, department, branch, month and week (in the institution's time
+"""Grouping by product, channel, department, branch, handler, month and week (in the institution's time
 zone), the labels in both languages, drill-down to the cases of one group, and the user's scope."""
 
 from datetime import datetime
@@ -19,6 +19,7 @@ from safeguard.quality.tests.kpi_support import (  # noqa: F401
     milestone,
     open_,
     shape,
+    survey,
     total,
 )
 
@@ -95,6 +96,26 @@ def test_milestone_kpis_group_through_their_case(spread, departments):
     assert figures[str(departments["branch_sh"].pk)][1:] == (d(0), d(1))
 
 
+def test_group_by_handler_is_the_cases_assignee_and_the_survey_answers_handler(spread, make_customer):
+    handler = spread["handler"]
+    handler.first_name, handler.last_name = "Mei", "Lin"
+    handler.save()
+    figures = by_group(kpis.compute("complaints-received", period=MAY, group_by="handler"))
+    assert {k: v[0] for k, v in figures.items()} == {str(handler.pk): 1, "-": 6}
+    labels = {f.group: f.label for f in kpis.compute("complaints-received", period=MAY, group_by="handler")}
+    assert labels == {str(handler.pk): "Mei Lin", "-": "Unassigned"}
+    # Survey scores by handler: the handler copied onto the answer when it was given.
+    customer = make_customer()
+    survey(spread["cases"]["assigned"], customer, answered=may(29), csat=5)
+    survey(spread["cases"]["cards_phone"], customer, answered=may(29), csat=2)
+    csat = by_group(kpis.compute("csat-mean", period=MAY, group_by="handler"))
+    assert csat == {str(handler.pk): (d(5), d(5), d(1)), "-": (d(2), d(2), d(1))}
+    behind = kpis.cases_behind("complaints-received", period=MAY, group_by="handler", group=str(handler.pk))
+    assert list(behind) == [spread["cases"]["assigned"]]
+    unassigned = kpis.cases_behind("complaints-received", period=MAY, group_by="handler", group="-")
+    assert unassigned.count() == 6
+
+
 def test_labels_are_in_the_active_language(spread, departments):
     with translation.override("zh-hans"):
         products = {f.group: f.label for f in kpis.compute("complaints-received", period=MAY, group_by="product")}
@@ -134,7 +155,8 @@ def test_a_user_who_may_see_no_cases_gets_no_data(spread, nobody):
 
 
 def test_drill_down_to_an_unknown_group_is_empty_not_an_error(spread):
-    for group_by, group in [("month", "2026-13"), ("week", "nonsense"), ("department", "abc"), ("product", "zzz")]:
+    unknown = [("month", "2026-13"), ("week", "nonsense"), ("department", "abc"), ("product", "zzz"), ("handler", "x")]
+    for group_by, group in unknown:
         behind = kpis.cases_behind("complaints-received", period=MAY, group_by=group_by, group=group)  # type: ignore[arg-type]
         assert not behind.exists()
 

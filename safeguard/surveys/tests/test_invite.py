@@ -72,10 +72,10 @@ def test_without_consent_nobody_is_invited_and_the_reason_is_kept(decided_case, 
     assert AuditEntry.objects.filter(action__startswith="survey.").count() == 1
 
 
-def test_without_an_email_address_nobody_is_invited(decided_case, make_customer):
-    case = decided_case(customer=make_customer(email=""))
+def test_without_an_email_address_or_a_phone_number_nobody_is_invited(decided_case, make_customer):
+    case = decided_case(customer=make_customer(email="", phone=""))
     assert services.invite(case=case, now=NOW) is None
-    assert SurveyInvitation.objects.get(case=case).skip_reason == services.NO_EMAIL
+    assert SurveyInvitation.objects.get(case=case).skip_reason == services.NO_ADDRESS
 
 
 def test_a_customer_surveyed_within_the_period_is_not_asked_again(decided_case, customer, frozen_time, settings):

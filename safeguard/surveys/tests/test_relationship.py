@@ -1,4 +1,4 @@
-"""The periodic relationship survey: a random sample of eligible customers, e-mailed in their
+"""The periodic relationship survey: a random sample of eligible customers, sent in their
 language, at most once per period whatever the number of workers."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def crowd(make_customer):
     eligible = [make_customer(preferred_language="zh-hans" if n % 2 else "en") for n in range(10)]
     refused = [
         make_customer(has_contact_consent=False),
-        make_customer(email=""),
+        make_customer(email="", phone=""),
     ]
     capped = make_customer()
     SurveyInvitation.objects.create(
@@ -214,7 +214,7 @@ def test_the_task_runs_the_period_and_is_scheduled_hourly(crowd, settings):
 def test_the_command_samples_and_reports(crowd):
     out = StringIO()
     call_command("survey_sample", "--size", "2", "--seed", "3", stdout=out)
-    assert "10 customers eligible; 2 invited, 2 e-mailed, 0 failed." in out.getvalue()
+    assert "10 customers eligible; 2 invited, 2 sent, 0 failed." in out.getvalue()
     assert len(invited_customers()) == 2
     assert AuditEntry.objects.get(action="survey.sample").actor_label == "command:survey_sample"
 

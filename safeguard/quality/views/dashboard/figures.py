@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from safeguard.accounts.models import Department
+from safeguard.accounts.models import Department, User
 from safeguard.cases.models import Channel, Product
 from safeguard.quality import kpis
 from safeguard.quality.forms import BREAKDOWNS, in_chinese, kpi_name, month_period
@@ -24,9 +24,6 @@ from safeguard.quality.models import Direction, Kpi, Target, Unit
 # this percentage of the threshold (85% missed by up to 4.25 points), or of the baseline's
 # value for a change against a baseline.
 AMBER_TOLERANCE_PERCENT = Decimal(5)
-# The trends end with the chosen period: this many months, and this many weeks.
-TREND_MONTHS = 12
-TREND_WEEKS = 13
 
 # The traffic lights, and their words (the light is never colour alone).
 MET, NEAR, MISSED, NO_DATA = "met", "near", "missed", "no_data"
@@ -173,9 +170,10 @@ def light_of(target: Target, kpi: Kpi, evaluation: kpis.Evaluation) -> str:
 
 def evaluation_of(target: Target, period: kpis.Period, total: kpis.Figure | None) -> kpis.Evaluation:
     """``kpis.evaluate(target, period)``, reusing ``total`` (the KPI's institution-wide total over
-    ``period``, already computed for the page) where that is all the evaluation needs."""
+    ``period``, already computed for the page) where that is all the evaluation needs. Through
+    the figure cache, like every number on the dashboard."""
     if total is None or target.comparison == Target.Comparison.RELATIVE:
-        return kpis.evaluate(target, period)  # a relative target needs its baseline's figure too
+        return kpis.evaluate(target, period, cached=True)  # a relative target needs its baseline's figure too
     met = kpis.target_met(target, total.value)
     return kpis.Evaluation(target.pk, period, total.value, total.numerator, total.denominator, met)
 
@@ -345,23 +343,13 @@ def week_keys(period: kpis.Period) -> list[tuple[str, str]]:
     return keys
 
 
-def trend_windows(period: kpis.Period) -> tuple[kpis.Period, kpis.Period]:
-    """The months and the weeks that end with ``period``: whole months and weeks from the start."""
-    end = period.end
-    months_back = end.year * 12 + end.month - 1 - (TREND_MONTHS - 1)
-    months = kpis.Period(date(months_back // 12, months_back % 12 + 1, 1), end)
-    monday = end - timedelta(days=end.weekday())
-    weeks = kpis.Period(monday - timedelta(weeks=TREND_WEEKS - 1), end)
-    return months, weeks
-
-
 def group_name(group_by: str, key: str | None) -> str:
-    """The display name of a group's key (as the engine labels it): a product, channel or
-    department name in the active language; months and weeks are their own names."""
+    """The display name of a group's key (as the engine labels it): a product, channel,
+    department or handler name in the active language; months and weeks are their own names."""
     if key is None:
         return ""
     if key == "-":
-        return _("Not set")
+        return {"branch": _("No branch"), "handler": _("Unassigned")}.get(group_by, _("Not set"))
     chinese = in_chinese()
     if group_by == "channel":
         return str(dict(Channel.choices).get(key, key))
@@ -371,4 +359,7 @@ def group_name(group_by: str, key: str | None) -> str:
     if group_by in ("department", "branch") and key.isdigit() and len(key) <= 18:
         department = Department.objects.filter(pk=int(key)).first()
         return department.display_name("zh" if chinese else "en") if department else key
+    if group_by == "handler" and key.isdigit() and len(key) <= 18:
+        handler = User.objects.filter(pk=int(key)).first()
+        return (handler.get_full_name() or handler.get_username()) if handler else key
     return key

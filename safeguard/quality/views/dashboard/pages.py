@@ -21,6 +21,7 @@ from safeguard.cases.models import Case, CaseType, Channel, Status
 from safeguard.quality import exports, kpis
 from safeguard.quality.forms import BREAKDOWNS, DashboardFilterForm, DrillDownForm, in_chinese, kpi_name
 from safeguard.quality.models import Kpi
+from safeguard.quality.services.figures import trend_windows
 from safeguard.quality.views.dashboard.access import EXPORT_PERM, active_kpis, in_scope, sees_everything, viewer
 from safeguard.quality.views.dashboard.comments import comments
 from safeguard.quality.views.dashboard.figures import (
@@ -34,7 +35,6 @@ from safeguard.quality.views.dashboard.figures import (
     period_json,
     series,
     tiles,
-    trend_windows,
     week_keys,
 )
 
@@ -57,8 +57,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "quality/dashboard.html", {"form": form}, status=400)
     period = form.selected_period
     previous = period.previous()
-    current = kpis.compute_all(period=period, user=user)
-    before = kpis.compute_all(period=previous, user=user)
+    now = kpis.snapshot(period=period, user=user)
+    then = kpis.snapshot(period=previous, user=user)
+    current, before = now.figures, then.figures
     everything = sees_everything(user)
     # Commitments are the institution's: a viewer who sees every case lends the totals just computed.
     targets = commitments(period, catalogue, current if everything else None)
@@ -67,6 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "form": form,
         "period": period,
         "previous": previous,
+        "computed_at": min(now.computed_at, then.computed_at),
         "tiles": tiles(catalogue, current, before, period, targets),
         "institution_wide": everything,
         "breakdown": _breakdown(user, form, kpi) if kpi else None,
@@ -88,7 +90,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 def _breakdown(user: User, form: DashboardFilterForm, kpi: Kpi) -> Series:
     period, group_by = form.selected_period, form.selected_group_by
-    return series(kpi, kpis.compute(kpi, period=period, group_by=group_by, user=user), period, group_by)  # type: ignore[arg-type]
+    figures = kpis.compute(kpi, period=period, group_by=group_by, user=user, cached=True)  # type: ignore[arg-type]
+    return series(kpi, figures, period, group_by)
 
 
 def _breakdown_links(form: DashboardFilterForm) -> list[tuple[str, str, str, str, bool]]:
@@ -141,8 +144,8 @@ def trends(request: HttpRequest) -> HttpResponse:
     kpi = form.selected_kpi
     if kpi is not None:
         months, weeks = trend_windows(form.selected_period)
-        by_month = kpis.compute(kpi, period=months, group_by="month", user=user)
-        by_week = kpis.compute(kpi, period=weeks, group_by="week", user=user)
+        by_month = kpis.compute(kpi, period=months, group_by="month", user=user, cached=True)
+        by_week = kpis.compute(kpi, period=weeks, group_by="week", user=user, cached=True)
         context["months"] = series(kpi, by_month, months, "month", month_keys(months))
         context["weeks"] = series(kpi, by_week, weeks, "week", week_keys(weeks))
     return render(request, template, context)
@@ -259,9 +262,9 @@ def export_figures(request: HttpRequest) -> HttpResponseBase:
     period, group_by = form.selected_period, form.selected_group_by
     previous = period.previous()
     sections = [
-        (period, "", kpis.compute_all(period=period, user=user)),
-        (previous, "", kpis.compute_all(period=previous, user=user)),
-        (period, group_by, kpis.compute_all(period=period, group_by=group_by, user=user)),  # type: ignore[arg-type]
+        (period, "", kpis.compute_all(period=period, user=user, cached=True)),
+        (previous, "", kpis.compute_all(period=previous, user=user, cached=True)),
+        (period, group_by, kpis.compute_all(period=period, group_by=group_by, user=user, cached=True)),  # type: ignore[arg-type]
     ]
     names = {k.code: kpi_name(k) for k in catalogue}
     units = {k.code: k.get_unit_display() for k in catalogue}

@@ -11,8 +11,9 @@ from safeguard.surveys.services import sample_relationship
 
 class Command(BaseCommand):
     help = (
-        "Invite a random sample of eligible customers (consent, an e-mail address, not surveyed within "
-        "SAFEGUARD_SURVEY_MIN_DAYS_BETWEEN days) to the relationship survey and e-mail them the link."
+        "Invite a random sample of eligible customers (consent, an e-mail address or a phone number, not "
+        "surveyed within SAFEGUARD_SURVEY_MIN_DAYS_BETWEEN days) to the relationship survey and send them "
+        "the link (by e-mail, or by text message to those who prefer it)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,5 +40,5 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"{sample.eligible} customers eligible; {len(sample.invitation_ids)} invited, "
-            f"{sample.sent} e-mailed, {sample.failed} failed."
+            f"{sample.sent} sent, {sample.failed} failed."
         )

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from safeguard.intake import sms
+from safeguard.core import sms
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +40,7 @@ def test_send_sms_loads_the_backend_named_in_the_setting(settings):
 
 def test_the_file_backend_writes_one_file_per_message(settings, tmp_path):
     settings.SAFEGUARD_SMS_DIR = tmp_path / "sms"
-    settings.SAFEGUARD_SMS_BACKEND = "safeguard.intake.sms.FileBackend"
+    settings.SAFEGUARD_SMS_BACKEND = "safeguard.core.sms.FileBackend"
     sms.send_sms("13800000003", "第一条")
     sms.send_sms("13800000003", "second")
     files = sorted((tmp_path / "sms").iterdir())
@@ -57,13 +57,13 @@ def test_the_console_backend_prints_the_message():
 
 
 def test_the_console_backend_writes_to_standard_output_by_default(settings, capsys):
-    settings.SAFEGUARD_SMS_BACKEND = "safeguard.intake.sms.ConsoleBackend"
+    settings.SAFEGUARD_SMS_BACKEND = "safeguard.core.sms.ConsoleBackend"
     sms.send_sms("13800000005", "hi")
     assert "SMS to 13800000005" in capsys.readouterr().out
 
 
 def test_an_unknown_backend_is_a_clear_configuration_error(settings):
-    settings.SAFEGUARD_SMS_BACKEND = "safeguard.intake.sms.NoSuchBackend"
+    settings.SAFEGUARD_SMS_BACKEND = "safeguard.core.sms.NoSuchBackend"
     with pytest.raises(ImportError):
         sms.send_sms("13800000006", "hi")
 
@@ -71,8 +71,8 @@ def test_an_unknown_backend_is_a_clear_configuration_error(settings):
 def test_the_disabled_backend_refuses_rather_than_printing_codes(settings):
     import pytest
 
-    from safeguard.intake import sms
+    from safeguard.core import sms
 
-    settings.SAFEGUARD_SMS_BACKEND = "safeguard.intake.sms.DisabledBackend"
+    settings.SAFEGUARD_SMS_BACKEND = "safeguard.core.sms.DisabledBackend"
     with pytest.raises(sms.SmsNotConfigured):
         sms.send_sms("13800138000", "Your code is 123456")

@@ -1,4 +1,4 @@
-"""Text messages to customers (tracking codes), through a pluggable backend.
+"""Text messages to customers (tracking codes, survey invitations), through a pluggable backend.
 
 Interface
 ---------
@@ -31,7 +31,8 @@ Backends shipped here:
 * ``FileBackend`` writes one file per message into ``settings.SAFEGUARD_SMS_DIR`` (the demo);
 * ``LocmemBackend`` appends to the module-level ``outbox`` list (the test settings use it).
 
-Backends never log the body: it may hold a one-time code.
+Backends never log the body: it may hold a one-time code or a personal survey link. Callers
+never log the number either.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from typing import Any
 
 from bench import common
 
-WORKLOADS = ("workspace", "intake_api", "dashboard")
+WORKLOADS = ("workspace", "intake_api", "dashboard", "triage")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("the benchmark runs on PostgreSQL: set BENCH_DATABASE_URL=postgres://...")
     common.create_database_if_missing(args.database_url)
     common.setup_django(args.database_url)
-    from bench import dashboard, intake_api, workspace
+    from bench import dashboard, intake_api, triage, workspace
 
     started = datetime.now(UTC)
     results: dict[str, Any] = {
@@ -57,7 +57,12 @@ def main(argv: list[str] | None = None) -> int:
         "workloads": {},
         "summary": {},
     }
-    runners = {"workspace": workspace.run, "intake_api": intake_api.run, "dashboard": dashboard.run}
+    runners = {
+        "workspace": workspace.run,
+        "intake_api": intake_api.run,
+        "dashboard": dashboard.run,
+        "triage": triage.run,
+    }
     for name in args.workload or WORKLOADS:
         print(f"== {name} at {args.cases} cases ==", flush=True)
         outcome = runners[name](

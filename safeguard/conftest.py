@@ -20,6 +20,17 @@ from safeguard.accounts.roles import Role, ensure_roles
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _no_language_left_over() -> Any:
+    """Every test starts in the settings' language and leaves none active, so a test that
+    activates Chinese cannot change what the next one on the same worker renders."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def roles(db: Any) -> None:
     # Migrations made the groups; transactional tests flush them, so make sure.

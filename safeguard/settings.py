@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "safeguard.deadlines",
     "safeguard.cases",
     "safeguard.surveys",
+    "safeguard.triage",
     "safeguard.intake",
     "safeguard.quality",
     "safeguard.api",
@@ -164,6 +165,11 @@ STORAGES = {
     "attachments": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(SAFEGUARD_ATTACHMENT_DIR), "base_url": None},
+    },
+    # Trained triage models (joblib files; never served).
+    "triage": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "triage"), "base_url": None},
     },
     # Generated quality and regulatory reports (served only through a permission-checked view).
     "reports": {
@@ -383,6 +389,11 @@ SAFEGUARD_QUALITY_EVALUATION_MONTHS = int(os.environ.get("SAFEGUARD_QUALITY_EVAL
 # computed live); the periodic task quality.tasks.warm_figures refreshes the default views before
 # they expire. Warming helps other processes only with a shared cache (SAFEGUARD_CACHE_URL).
 SAFEGUARD_QUALITY_CACHE_SECONDS = int(os.environ.get("SAFEGUARD_QUALITY_CACHE_SECONDS", "300"))
+# Triage (safeguard/triage, docs/triage.md): run on every new case (off in the test settings),
+# abstain below this confidence, and whether the sentence-embedding stage may be used.
+SAFEGUARD_TRIAGE_AUTO = os.environ.get("SAFEGUARD_TRIAGE_AUTO", "1") == "1"
+SAFEGUARD_TRIAGE_THRESHOLD = float(os.environ.get("SAFEGUARD_TRIAGE_THRESHOLD", "0.5"))
+SAFEGUARD_TRIAGE_ENCODER = os.environ.get("SAFEGUARD_TRIAGE_ENCODER", "auto")
 # ...and for this many dashboard viewers with a narrower scope who signed in within a day.
 SAFEGUARD_QUALITY_WARM_VIEWERS = int(os.environ.get("SAFEGUARD_QUALITY_WARM_VIEWERS", "5"))
 # Early warning (quality/warnings; docs/quality.md "Early warning"): the CUSUM's alarm threshold

@@ -21,6 +21,8 @@ LANGUAGE_CODE = "en"
 SAFEGUARD_SMS_BACKEND = "safeguard.core.sms.LocmemBackend"
 # Figures computed live, so a test's numbers are its own cases' (the cache's tests turn it on).
 SAFEGUARD_QUALITY_CACHE_SECONDS = 0
+# Triage runs only in the tests that ask for it (it would reclassify every other test's cases).
+SAFEGUARD_TRIAGE_AUTO = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # Transactional tests are cleaned up with TRUNCATE; the audit log's append-only
     # trigger allows that only to sessions that opt in (audit migration 0004).

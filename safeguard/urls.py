@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("safeguard.cases.urls")),
     path("", include("safeguard.intake.urls")),
     path("", include("safeguard.surveys.urls")),
+    path("", include("safeguard.triage.urls")),
     path("", include("safeguard.quality.urls")),
     path("", include("safeguard.accounts.urls")),
 ]

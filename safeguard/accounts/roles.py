@@ -55,6 +55,10 @@ _READ_EVERYTHING = [
     "quality.view_regulatorycode",
     "quality.view_regulatorymapping",
     "quality.view_report",
+    "triage.view_prediction",
+    "triage.view_modelversion",
+    "triage.view_correction",
+    "triage.view_routingrule",
 ]
 
 # Watching the institution's service quality: the dashboard, its exports, alerts and reports.
@@ -87,6 +91,9 @@ _AGENT = [
     "intake.view_letter",
     # The customer's answer to the survey about their own case, on the case page.
     "surveys.view_surveyresponse",
+    # Triage's panel on the case page, and accepting or correcting what it predicted.
+    "triage.view_prediction",
+    "triage.add_correction",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -121,6 +128,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "quality.handle_alert",
         "quality.view_regulatorycode",
         "quality.view_regulatorymapping",
+        # Triage: what it predicted and how well its models do (no training, no promotion).
+        "triage.view_prediction",
+        "triage.view_modelversion",
+        "triage.view_correction",
+        "triage.view_routingrule",
     ],
     # Read-only everywhere; personal data stays masked (no reveal_pii).
     Role.AUDITOR: [*_READ_EVERYTHING, "audit.verify_auditentry", "quality.export_kpis"],
@@ -165,6 +177,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "quality.change_regulatorymapping",
         "quality.delete_regulatorymapping",
         "quality.generate_report",
+        "triage.train_model",
+        "triage.promote_model",
+        "triage.add_routingrule",
+        "triage.change_routingrule",
+        "triage.delete_routingrule",
     ],
 }
 

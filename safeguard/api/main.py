@@ -118,12 +118,14 @@ def _mount() -> None:
     from safeguard.cases.api import router as cases_router
     from safeguard.intake.api import router as intake_router
     from safeguard.quality.api import router as quality_router
+    from safeguard.triage.api import router as triage_router
 
     # Intake first: its literal paths (/cases/batch, /cases/multipart) must be matched before
     # the cases router's /cases/{reference}.
     api.add_router("/", intake_router)
     api.add_router("/", cases_router)
     api.add_router("/", quality_router)
+    api.add_router("/", triage_router)
 
 
 _mount()

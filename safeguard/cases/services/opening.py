@@ -28,6 +28,7 @@ from safeguard.cases.models import (
 )
 from safeguard.cases.services import _base
 from safeguard.cases.services.assignment import check_assignee
+from safeguard.cases.signals import case_opened
 from safeguard.core.errors import InvalidInput
 from safeguard.customers.models import Customer
 from safeguard.deadlines.models import DeadlinePolicy
@@ -232,4 +233,6 @@ def open_case(
             "assignee": assignee.get_username() if assignee else None,
         },
     )
+    case_id = case.pk
+    transaction.on_commit(lambda: case_opened.send(sender=Case, case_id=case_id, source="open_case"))
     return case

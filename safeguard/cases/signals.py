@@ -1,0 +1,10 @@
+"""What the cases app announces to the apps above it (which it must not import).
+
+``case_opened``: sent once per new case after the transaction that created it commits, with
+``case_id`` (int) and ``source`` ("open_case" or "bulk"). Receivers must not raise: a failure
+there is theirs (log it), never the intake's.
+"""
+
+from django.dispatch import Signal
+
+case_opened = Signal()

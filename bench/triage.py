@@ -41,6 +41,7 @@ def run(
     batch: int = DEFAULT_BATCH,
 ) -> dict[str, Any]:
     from safeguard.cases.models import Case
+    from safeguard.triage.ml import predict_targets
     from safeguard.triage.models import Prediction
     from safeguard.triage.services import store
     from safeguard.triage.services.pipeline import triage_case
@@ -63,8 +64,7 @@ def run(
         return not only or name in only
 
     def predict_all(chunk: list[str]) -> None:
-        for model in bundle.models.values():
-            model.predict(chunk)
+        predict_targets(bundle.models, chunk)
 
     rows: list[dict[str, Any]] = []
     if want("triage_batch"):

@@ -23,6 +23,14 @@ the bodies are the engine work's):
 
 from safeguard.triage.ml.encoder import is_available as encoder_available
 from safeguard.triage.ml.evaluation import evaluate
-from safeguard.triage.ml.model import ENGINE_VERSION, Guess, IncompatibleModelError, TriageModel
+from safeguard.triage.ml.model import ENGINE_VERSION, Guess, IncompatibleModelError, TriageModel, predict_targets
 
-__all__ = ["ENGINE_VERSION", "Guess", "IncompatibleModelError", "TriageModel", "encoder_available", "evaluate"]
+__all__ = [
+    "ENGINE_VERSION",
+    "Guess",
+    "IncompatibleModelError",
+    "TriageModel",
+    "encoder_available",
+    "evaluate",
+    "predict_targets",
+]

@@ -18,12 +18,15 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+
+from safeguard.triage.ml.text import MEMO_TEXTS
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +110,33 @@ class MiniLMEncoder:
         self.threads = max(1, threads)
         self._executor: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised embeddings; the last ``MEMO_TEXTS`` texts' are remembered (the product and
+        the category models often route the same case to the encoder)."""
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        missing: list[int] = []
+        with self._memo_lock:
+            for i, text in enumerate(texts):
+                held = self._memo.get(text)
+                if held is None:
+                    missing.append(i)
+                else:
+                    self._memo.move_to_end(text)
+                    out[i] = held
+        if missing:
+            fresh = self._encode([texts[i] for i in missing])
+            with self._memo_lock:
+                for row, i in enumerate(missing):
+                    out[i] = fresh[row]
+                    self._memo[texts[i]] = fresh[row]
+                while len(self._memo) > MEMO_TEXTS:
+                    self._memo.popitem(last=False)
+        return out
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), DIM), dtype=np.float32)
         if not texts:
             return out

@@ -20,7 +20,7 @@ import logging
 import math
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from safeguard.triage.ml import encoder as encoder_module
-from safeguard.triage.ml.text import display_feature, is_mostly_latin, normalise, word_analyzer
+from safeguard.triage.ml.text import MEMO_TEXTS, char_analyzer, display_feature, is_mostly_latin, word_analyzer
 
 logger = logging.getLogger(__name__)
 
@@ -222,11 +222,9 @@ class TriageModel:
 
         word = TfidfVectorizer(analyzer=word_analyzer, sublinear_tf=True, dtype=np.float32)
         char = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=(2, 5),
+            analyzer=char_analyzer,
             sublinear_tf=True,
             min_df=2 if len(texts) >= MIN_VALIDATION_TEXTS else 1,
-            preprocessor=normalise,
             dtype=np.float32,
         )
         try:
@@ -398,3 +396,14 @@ class TriageModel:
         if not isinstance(model, cls):
             raise IncompatibleModelError(_("The file does not hold a triage model."))
         return model
+
+
+def predict_targets(models: Mapping[str, TriageModel], texts: Sequence[str]) -> dict[str, list[Guess]]:
+    """Every target's guesses for ``texts``, in chunks small enough that each text is analysed
+    (and, where routed, embedded) once for all the targets, not once per target."""
+    found: dict[str, list[Guess]] = {target: [] for target in models}
+    for start in range(0, len(texts), MEMO_TEXTS):
+        chunk = list(texts[start : start + MEMO_TEXTS])
+        for target, model in models.items():
+            found[target].extend(model.predict(chunk))
+    return found

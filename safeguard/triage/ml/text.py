@@ -7,13 +7,21 @@
   runs are cut into words with jieba (which join the same token stream, so "信用卡 被盗" is a
   bigram) and also give character 1-3 grams, marked with ``CHAR_MARK`` so they never collide with
   a word. jieba's dictionary is loaded once, on the first Chinese text, and jieba says nothing.
+* ``char_analyzer``: the character view of stage 1: scikit-learn's ``char_wb`` 2-5 grams of the
+  normalised text.
 * ``is_mostly_latin``: whether stage 2 (the English MiniLM encoder) may look at a text.
+
+Both analyzers remember the features of the last ``MEMO_TEXTS`` texts: a case is classified for
+several targets (type, product, category, department), each model with its own vocabulary but
+the same analysis, so jieba and the n-grams run once per text instead of once per target.
+Callers that classify many texts do it in chunks no larger than that (``predict_targets``).
 
 The analyzers are module-level functions so that a pickled model refers to them by name.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
@@ -62,13 +70,40 @@ def _ngrams(tokens: list[str], out: list[str]) -> None:
     out.extend(f"{a} {b}" for a, b in itertools.pairwise(tokens))
 
 
+# Texts whose analysis is remembered (about 20 KB each at most for a few hundred characters).
+MEMO_TEXTS = 512
+
+
 def word_analyzer(text: str) -> list[str]:
     """Word 1-2 grams (jieba words for Chinese runs) plus character 1-3 grams of Chinese runs."""
+    return list(_word_features(text))
+
+
+def char_analyzer(text: str) -> list[str]:
+    """Character 2-5 grams within word boundaries (scikit-learn's ``char_wb``) of the normalised text."""
+    return list(_char_features(text))
+
+
+@functools.cache
+def _char_wb() -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    # The text is normalised (NFKC, lower case) before, exactly as the preprocessor did it.
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), lowercase=False).build_analyzer()
+
+
+@functools.lru_cache(maxsize=MEMO_TEXTS)
+def _char_features(text: str) -> tuple[str, ...]:
+    return tuple(_char_wb()(normalise(text)))
+
+
+@functools.lru_cache(maxsize=MEMO_TEXTS)
+def _word_features(text: str) -> tuple[str, ...]:
     text = normalise(text)
     features: list[str] = []
     if not _HAS_CJK.search(text):
         _ngrams(_TOKEN.findall(text), features)
-        return features
+        return tuple(features)
     cut = _load_jieba().lcut
     tokens: list[str] = []
     chars: list[str] = []
@@ -82,7 +117,7 @@ def word_analyzer(text: str) -> list[str]:
             chars.extend(CHAR_MARK + run[i : i + n] for i in range(len(run) - n + 1))
     _ngrams(tokens, features)
     features.extend(chars)
-    return features
+    return tuple(features)
 
 
 def is_mostly_latin(text: str) -> bool:

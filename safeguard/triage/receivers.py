@@ -44,3 +44,19 @@ def on_demo_loaded(sender: Any, *, say: Callable[[str], None], **kwargs: Any) ->
         return
     if version is not None:
         say(f"Triage: default model {version.name} trained from the shipped examples in {version.train_seconds} s.")
+
+
+def on_case_department_changed(
+    sender: Any, *, case_id: int, department: str | None, previous: str | None, by_id: int, **kwargs: Any
+) -> None:
+    """A person moved a case that triage classified to another department: that is a label for
+    the next training, recorded as a ``Correction`` (once per case and department: the triage
+    panel's own "correct" form has already recorded it when it made the move)."""
+    if department is None:
+        return
+    try:
+        from safeguard.triage.services.corrections import record_reassignment
+
+        record_reassignment(case_id=case_id, department=department, by_id=by_id)
+    except Exception:
+        logger.exception("Could not record the reassignment of case %s as a triage correction", case_id)

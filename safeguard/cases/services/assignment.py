@@ -11,6 +11,7 @@ from safeguard.cases.access import department_ids_in_scope, ensure_can, permissi
 from safeguard.cases.errors import CaseNotOpen, InvalidAssignee
 from safeguard.cases.models import Case, Status
 from safeguard.cases.services import _base
+from safeguard.cases.signals import case_department_changed
 from safeguard.cases.states import WORK_PERM
 
 ASSIGN_PERM = "cases.assign_case"
@@ -89,6 +90,10 @@ def assign(
     locked.assignee = assignee
     _base.save(locked, "department", "assignee")
     events.record(locked, events.Kind.ASSIGNED, by=by, data={"from": before, "to": after})
+    if before["department"] != after["department"]:
+        moved = {"case_id": locked.pk, "department": after["department"], "previous": before["department"]}
+        by_id = by.pk
+        transaction.on_commit(lambda: case_department_changed.send(sender=Case, by_id=by_id, **moved))
     _base.audit_log(
         by,
         "case.assign",

@@ -183,3 +183,41 @@ def accept(*, case: Case, by: User, target: str, version: int) -> Correction:
     if not predicted:
         raise NothingToAccept(_("Triage has no prediction of this to accept."), field="target")
     return correct(case=case, by=by, target=target, value=predicted, version=version)
+
+
+@transaction.atomic
+def record_reassignment(*, case_id: int, department: str, by_id: int) -> Correction | None:
+    """A case triage classified was moved to ``department`` by a person (``cases.services.assign``,
+    outside the triage panel): record it as a correction of the active prediction. None when
+    triage never classified the case, or when this department is already recorded for it (the
+    panel's own correction made the move)."""
+    prediction = Prediction.objects.filter(case_id=case_id, shadow=False).order_by("-created_at", "-pk").first()
+    if prediction is None:
+        return None
+    if Correction.objects.filter(case_id=case_id, target=Target.DEPARTMENT, corrected=department).exists():
+        return None
+    by = User.objects.get(pk=by_id)
+    predicted = _predicted(prediction, Target.DEPARTMENT) or str((prediction.route or {}).get("department") or "")
+    correction = Correction.objects.create(
+        case_id=case_id,
+        prediction=prediction,
+        target=Target.DEPARTMENT,
+        predicted=predicted[:80],
+        corrected=department,
+        by=by,
+        at=timezone.now(),
+    )
+    audit.log(
+        by,
+        "triage.correct",
+        correction,
+        changes={
+            "case": case_id,
+            "target": Target.DEPARTMENT,
+            "predicted": predicted,
+            "corrected": department,
+            "confirmed": predicted == department,
+            "source": "reassignment",
+        },
+    )
+    return correction

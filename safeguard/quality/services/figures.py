@@ -18,12 +18,15 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from safeguard.accounts.backends import ModelBackend
 from safeguard.accounts.models import User
 from safeguard.cases.selectors import visible_cases
 from safeguard.quality import kpis
 from safeguard.quality.models import Kpi, Target
 
 DASHBOARD_PERM = "quality.view_dashboard"
+# The backend that answers permission questions (the lockout backend before it checks none).
+PERMISSION_BACKEND = f"{ModelBackend.__module__}.{ModelBackend.__qualname__}"
 # Scoped viewers are warmed when they signed in within this long.
 RECENT_VIEWER = timedelta(days=1)
 
@@ -57,7 +60,7 @@ def recent_scoped_viewers(now: datetime, limit: int) -> list[User]:
         return []
     found: list[User] = []
     candidates = (
-        User.objects.with_perm(DASHBOARD_PERM, backend="safeguard.accounts.backends.ModelBackend")
+        User.objects.with_perm(DASHBOARD_PERM, backend=PERMISSION_BACKEND)
         .filter(is_active=True, last_login__gte=now - RECENT_VIEWER)
         .order_by("-last_login", "pk")
     )
